@@ -1,0 +1,39 @@
+package org.iommufd4j.drivers.vtd;
+
+import java.util.List;
+import java.util.Set;
+import org.iommufd4j.spi.DeviceConfig;
+import org.iommufd4j.spi.DriverCapabilities;
+import org.iommufd4j.spi.HostServices;
+import org.iommufd4j.spi.IommuDevice;
+import org.iommufd4j.spi.IommuDriver;
+import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommufdException;
+
+/**
+ * The Intel VT-d driver. It loads and describes itself; its page-table formats ("vtd-ss", "vtd-fs") and paging
+ * domains arrive with the page-table engine, so probing a device is refused until then.
+ */
+final class VtdDriver implements IommuDriver {
+    private final HostServices host;
+
+    VtdDriver(HostServices host) {
+        this.host = host;
+    }
+
+    @Override
+    public String name() {
+        return VtdDriverFactory.NAME;
+    }
+
+    @Override
+    public DriverCapabilities capabilities() {
+        return new DriverCapabilities(Set.of(), List.of(), 1);
+    }
+
+    @Override
+    public IommuDevice probe(DeviceConfig config) {
+        throw new IommufdException(Errno.ENODEV, name() + ": cannot probe " + config.name()
+                + ": paging domains are not implemented yet (host memory " + (host.memory().size() >>> 20) + " MiB)");
+    }
+}

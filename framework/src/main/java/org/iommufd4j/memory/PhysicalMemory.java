@@ -1,0 +1,190 @@
+package org.iommufd4j.memory;
+
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.util.Arrays;
+import org.iommufd4j.failnth.FailNth;
+import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommufdException;
+
+/**
+ * Host physical memory: 4 KiB page frames whose contents are real bytes. Page tables are written
+ * into these frames and the hardware model walks the same frames, so a wrong bit is a failing DMA.
+ *
+ * <p>Memory is stored as 8-byte words in 2 MiB chunks ({@code long[262144]}), made on first touch:
+ * frames that are allocated but never written (pinned user pages nobody reads) cost no heap. A
+ * page-table format reads and writes entries directly in {@link #words(long)} at
+ * {@link #wordIndex(long)}, which keeps the engine's loops to plain array stores.
+ *
+ * <p>Frames are handed out in power-of-two blocks of 1 to 512 frames, aligned to their size
+ * (SMMUv3's 64 KiB tables and concatenated stage-2 roots need contiguous frames).
+ */
+public final class PhysicalMemory {
+    public static final int PAGE_SHIFT = 12;
+    public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+    /** A chunk is 512 frames: the largest block {@link #allocate} hands out. */
+    public static final int CHUNK_SHIFT = 21;
+    public static final int MAX_ORDER = CHUNK_SHIFT - PAGE_SHIFT;
+    private static final long CHUNK_MASK = (1L << CHUNK_SHIFT) - 1;
+    private static final int WORDS_PER_CHUNK = 1 << (CHUNK_SHIFT - 3);
+
+    private final long[][] chunks;
+    private final long limitFrames;
+    private final FailNth failNth;
+    private final LongArrayList[] freeBlocks = new LongArrayList[MAX_ORDER + 1];
+    /** Frame 0 stays unused so that physical address 0 never names a real page. */
+    private long nextFrame = 1;
+    private long allocatedFrames;
+
+    /** Memory of {@code bytes} (a multiple of 2 MiB) with failure injection from {@code failNth}. */
+    public PhysicalMemory(long bytes, FailNth failNth) {
+        if (bytes <= 0 || (bytes & CHUNK_MASK) != 0 || (bytes >>> CHUNK_SHIFT) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("memory size must be a positive multiple of 2 MiB: " + bytes);
+        }
+        this.chunks = new long[(int) (bytes >>> CHUNK_SHIFT)][];
+        this.limitFrames = bytes >>> PAGE_SHIFT;
+        this.failNth = failNth;
+        for (int i = 0; i <= MAX_ORDER; i++) {
+            freeBlocks[i] = new LongArrayList();
+        }
+    }
+
+    /** Bytes of physical memory. */
+    public long size() {
+        return limitFrames << PAGE_SHIFT;
+    }
+
+    /**
+     * Allocates {@code 2^order} zeroed, naturally aligned, contiguous frames and returns the
+     * physical address of the first. ENOMEM when memory is exhausted or a failure is injected.
+     */
+    public long allocate(int order) {
+        if (order < 0 || order > MAX_ORDER) {
+            throw new IllegalArgumentException("order " + order + " is outside 0.." + MAX_ORDER);
+        }
+        failNth.check("page allocation", Errno.ENOMEM);
+        synchronized (freeBlocks) {
+            long frame = take(order);
+            allocatedFrames += 1L << order;
+            return frame << PAGE_SHIFT;
+        }
+    }
+
+    private long take(int order) {
+        LongArrayList list = freeBlocks[order];
+        if (!list.isEmpty()) {
+            return list.removeLong(list.size() - 1);
+        }
+        long count = 1L << order;
+        long aligned = (nextFrame + count - 1) & -count;
+        if (aligned + count > limitFrames) {
+            throw new IommufdException(Errno.ENOMEM, "host memory exhausted (" + (limitFrames >>> 8) + " MiB)");
+        }
+        // The gap skipped for alignment goes back as single frames.
+        for (long f = nextFrame; f < aligned; f++) {
+            freeBlocks[0].add(f);
+        }
+        nextFrame = aligned + count;
+        return aligned;
+    }
+
+    /** Frees a block from {@link #allocate} with the same order; its contents become zero. */
+    public void free(long pa, int order) {
+        long frame = pa >>> PAGE_SHIFT;
+        if ((pa & ((PAGE_SIZE << order) - 1)) != 0 || frame == 0 || frame >= nextFrame) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(pa) + " is not an allocated order-" + order + " block");
+        }
+        long[] chunk = chunks[(int) (pa >>> CHUNK_SHIFT)];
+        if (chunk != null) {
+            int from = wordIndex(pa);
+            Arrays.fill(chunk, from, from + ((PAGE_SIZE << order) >>> 3), 0L);
+        }
+        synchronized (freeBlocks) {
+            freeBlocks[order].add(frame);
+            allocatedFrames -= 1L << order;
+        }
+    }
+
+    /** Frames currently allocated, for leak checks. */
+    public long allocatedFrames() {
+        synchronized (freeBlocks) {
+            return allocatedFrames;
+        }
+    }
+
+    /**
+     * The word array backing the 2 MiB chunk that holds {@code pa}; the 8-byte word at {@code pa}
+     * is at {@link #wordIndex(long)}. Words are little-endian: byte {@code pa} is the low byte.
+     */
+    public long[] words(long pa) {
+        int c = (int) (pa >>> CHUNK_SHIFT);
+        long[] chunk = chunks[c];
+        if (chunk == null) {
+            chunk = materialize(c);
+        }
+        return chunk;
+    }
+
+    /** Index of the 8-byte word holding {@code pa} in {@link #words(long)}. */
+    public static int wordIndex(long pa) {
+        return (int) ((pa & CHUNK_MASK) >>> 3);
+    }
+
+    private long[] materialize(int c) {
+        synchronized (chunks) {
+            long[] chunk = chunks[c];
+            if (chunk == null) {
+                chunk = new long[WORDS_PER_CHUNK];
+                chunks[c] = chunk;
+            }
+            return chunk;
+        }
+    }
+
+    /** The aligned 8-byte word at {@code pa}. */
+    public long readLong(long pa) {
+        checkAligned(pa);
+        long[] chunk = chunks[(int) (pa >>> CHUNK_SHIFT)];
+        return chunk == null ? 0L : chunk[wordIndex(pa)];
+    }
+
+    /** Stores the aligned 8-byte word at {@code pa}. */
+    public void writeLong(long pa, long value) {
+        checkAligned(pa);
+        words(pa)[wordIndex(pa)] = value;
+    }
+
+    /** Copies {@code len} bytes of physical memory at {@code pa} into {@code dst}. */
+    public void read(long pa, byte[] dst, int off, int len) {
+        checkRange(pa, len);
+        for (int i = 0; i < len; i++) {
+            long a = pa + i;
+            long[] chunk = chunks[(int) (a >>> CHUNK_SHIFT)];
+            dst[off + i] = chunk == null ? 0 : (byte) (chunk[wordIndex(a)] >>> ((a & 7) << 3));
+        }
+    }
+
+    /** Copies {@code len} bytes from {@code src} into physical memory at {@code pa}. */
+    public void write(long pa, byte[] src, int off, int len) {
+        checkRange(pa, len);
+        for (int i = 0; i < len; i++) {
+            long a = pa + i;
+            long[] chunk = words(a);
+            int w = wordIndex(a);
+            int shift = (int) ((a & 7) << 3);
+            chunk[w] = (chunk[w] & ~(0xffL << shift)) | ((src[off + i] & 0xffL) << shift);
+        }
+    }
+
+    private void checkAligned(long pa) {
+        if ((pa & 7) != 0) {
+            throw new IllegalArgumentException("unaligned word address 0x" + Long.toHexString(pa));
+        }
+        checkRange(pa, 8);
+    }
+
+    private void checkRange(long pa, long len) {
+        if (pa < 0 || len < 0 || pa + len > size()) {
+            throw new IllegalArgumentException("physical range 0x" + Long.toHexString(pa) + "+" + len + " is outside memory");
+        }
+    }
+}

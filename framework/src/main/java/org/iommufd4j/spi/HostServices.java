@@ -1,0 +1,14 @@
+package org.iommufd4j.spi;
+
+import org.iommufd4j.failnth.FailNth;
+import org.iommufd4j.memory.PhysicalMemory;
+
+/**
+ * What the host hands a driver: the physical memory its page tables live in, and the fault
+ * injector its fallible steps must consult. Drivers get nothing else of the framework.
+ */
+public interface HostServices {
+    PhysicalMemory memory();
+
+    FailNth failNth();
+}

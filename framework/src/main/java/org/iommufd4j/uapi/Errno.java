@@ -1,0 +1,52 @@
+package org.iommufd4j.uapi;
+
+/**
+ * Linux errno values (include/uapi/asm-generic/errno-base.h and errno.h), the ones iommufd and its
+ * selftest use. The numeric values are the ABI: a C program ported onto iommufd4j checks them.
+ */
+public enum Errno {
+    EPERM(1),
+    ENOENT(2),
+    ESRCH(3),
+    EINTR(4),
+    EIO(5),
+    ENXIO(6),
+    E2BIG(7),
+    EBADF(9),
+    EAGAIN(11),
+    ENOMEM(12),
+    EACCES(13),
+    EFAULT(14),
+    EBUSY(16),
+    EEXIST(17),
+    ENODEV(19),
+    EINVAL(22),
+    ENOTTY(25),
+    ENOSPC(28),
+    ERANGE(34),
+    EOVERFLOW(75),
+    EMSGSIZE(90),
+    EOPNOTSUPP(95),
+    EADDRINUSE(98);
+
+    private final int value;
+
+    Errno(int value) {
+        this.value = value;
+    }
+
+    /** The positive Linux value; an ioctl returns its negation. */
+    public int value() {
+        return value;
+    }
+
+    /** The errno with this positive value, or null when it is not one iommufd uses. */
+    public static Errno of(int value) {
+        for (Errno e : values()) {
+            if (e.value == value) {
+                return e;
+            }
+        }
+        return null;
+    }
+}
