@@ -1,5 +1,6 @@
 package org.iommufd4j.cli;
 
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,19 +27,28 @@ public final class Main implements Runnable {
         return commandLine().execute(args);
     }
 
-    /** The command tree; commands whose work has not landed say what they await. */
+    /**
+     * The command tree: built-in commands, commands contributed by modules on the class path, and
+     * for the rest a command that says what it awaits.
+     */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        cl.addSubcommand(AwaitingCommand.create("selftest",
-                "Run the kernel's iommufd selftest suite against the loaded drivers, with TAP output.",
-                "the ported selftest suite (issue #5)"));
-        cl.addSubcommand(AwaitingCommand.create("bench",
-                "Run the JMH benchmarks of page-table formats and of the ioctl stack, and write a report.",
-                "the benchmark suites (issue #7)"));
-        cl.addSubcommand(AwaitingCommand.create("pt",
-                "Page-table formats: list them and dump page-table trees.",
-                "the page-table engine and formats (issue #6)"));
+        for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
+            cl.addSubcommand(provider.name(), provider.command());
+        }
+        addAwaiting(cl, "selftest", "Run the kernel's iommufd selftest suite against the loaded drivers, with TAP output.",
+                "the ported selftest suite (issue #5)");
+        addAwaiting(cl, "bench", "Run the JMH benchmarks of page-table formats and of the ioctl stack, and write a report.",
+                "the benchmark suites (issue #7)");
+        addAwaiting(cl, "pt", "Page-table formats: list them and dump page-table trees.",
+                "the page-table engine and formats (issue #6)");
         return cl;
+    }
+
+    private static void addAwaiting(CommandLine cl, String name, String description, String awaits) {
+        if (!cl.getSubcommands().containsKey(name)) {
+            cl.addSubcommand(AwaitingCommand.create(name, description, awaits));
+        }
     }
 
     @Override
