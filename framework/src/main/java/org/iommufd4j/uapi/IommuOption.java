@@ -1,8 +1,8 @@
 package org.iommufd4j.uapi;
 
 /**
- * {@code struct iommu_option}: set or get an option ({@link IommufdOption}) with an op
- * ({@link IommufdOptionOps}); {@code val64} is written back on GET. RLIMIT_MODE is global
+ * {@code struct iommu_option}: set or get an option ({@link IommuOptionId}) with an op
+ * ({@link IommuOptionOps}); {@code val64} is written back on GET. RLIMIT_MODE is global
  * (object_id must be 0), HUGE_PAGES is per IOAS. Unknown option/op or reserved≠0 → EOPNOTSUPP.
  */
 @KernelStruct(name = "iommu_option", size = 24, minSize = 24)

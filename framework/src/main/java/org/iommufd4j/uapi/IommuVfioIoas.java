@@ -2,7 +2,7 @@ package org.iommufd4j.uapi;
 
 /**
  * {@code struct iommu_vfio_ioas}: get, set or clear the IOAS used by the VFIO type1 compatibility
- * ioctls ({@link IommufdVfioIoasOp}). GET with none set → ENODEV; SET with a bad id → ENOENT;
+ * ioctls ({@link IommuVfioIoasOp}). GET with none set → ENODEV; SET with a bad id → ENOENT;
  * reserved≠0 or an unknown op → EOPNOTSUPP.
  */
 @KernelStruct(name = "iommu_vfio_ioas", size = 12, minSize = 12)

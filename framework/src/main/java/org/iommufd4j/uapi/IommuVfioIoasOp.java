@@ -1,8 +1,8 @@
 package org.iommufd4j.uapi;
 
 /** {@code enum iommufd_vfio_ioas_op}: the {@code op} of {@link IommuVfioIoas}. */
-public final class IommufdVfioIoasOp {
-    private IommufdVfioIoasOp() {
+public final class IommuVfioIoasOp {
+    private IommuVfioIoasOp() {
     }
 
     /** Report the compat IOAS id (ENODEV if none). */

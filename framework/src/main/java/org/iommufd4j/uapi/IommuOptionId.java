@@ -1,8 +1,11 @@
 package org.iommufd4j.uapi;
 
-/** {@code enum iommufd_option}: the {@code option_id} of {@link IommuOption}. */
-public final class IommufdOption {
-    private IommufdOption() {
+/**
+ * {@code enum iommufd_option}: the {@code option_id} of {@link IommuOption} (named ...Id so it does
+ * not clash with the struct record).
+ */
+public final class IommuOptionId {
+    private IommuOptionId() {
     }
 
     /** Global: 0 = pin accounting per user, 1 = per process (mm). SET needs CAP_SYS_RESOURCE and no objects. */

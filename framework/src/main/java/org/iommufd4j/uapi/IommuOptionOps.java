@@ -1,8 +1,8 @@
 package org.iommufd4j.uapi;
 
 /** {@code enum iommufd_option_ops}: the {@code op} of {@link IommuOption}. */
-public final class IommufdOptionOps {
-    private IommufdOptionOps() {
+public final class IommuOptionOps {
+    private IommuOptionOps() {
     }
 
     public static final int SET = 0;
