@@ -9,6 +9,7 @@ import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.ioas.IoasModule;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.plugin.DriverRegistry;
+import org.iommufd4j.vfio.VfioModule;
 
 /**
  * The framework's wiring: one component is one simulated machine. Subsystem modules contribute
@@ -16,7 +17,7 @@ import org.iommufd4j.plugin.DriverRegistry;
  * folder) the first time {@link #drivers()} is asked for.
  */
 @Singleton
-@Component(modules = {HostModule.class, CoreModule.class, IoasModule.class})
+@Component(modules = {HostModule.class, CoreModule.class, IoasModule.class, VfioModule.class})
 public interface IommufdComponent {
     Iommufd iommufd();
 
