@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import org.iommufd4j.core.CompatIoctlHandler;
+import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.core.Ucmd;
 import org.iommufd4j.ioas.CacheCoherency;
 import org.iommufd4j.ioas.Ioas;
@@ -37,14 +38,14 @@ public final class CheckExtensionHandler implements CompatIoctlHandler {
             return 1;
         }
         if (type == VfioExtension.DMA_CC_IOMMU) {
-            return cacheCoherent(ucmd) ? 1 : 0;
+            return cacheCoherent(ucmd.ctx(), coherency) ? 1 : 0;
         }
         return 0;
     }
 
-    /** iommufd_vfio_cc_iommu. */
-    private boolean cacheCoherent(Ucmd ucmd) {
-        Ioas ioas = VfioCompat.of(ucmd.ctx()).acquire();
+    /** iommufd_vfio_cc_iommu: ENODEV without a compat IOAS; true when no domain fails to enforce coherency. */
+    static boolean cacheCoherent(IommufdContext ctx, Set<CacheCoherency> coherency) {
+        Ioas ioas = VfioCompat.of(ctx).acquire();
         try {
             for (PagingDomain d : ioas.iopt().domains()) {
                 if (coherency.stream().noneMatch(c -> c.enforces(d))) {
@@ -53,7 +54,7 @@ public final class CheckExtensionHandler implements CompatIoctlHandler {
             }
             return true;
         } finally {
-            ucmd.ctx().put(ioas);
+            ctx.put(ioas);
         }
     }
 }
