@@ -521,4 +521,118 @@ class AccessTest {
         assertTrue(bed.ioas(ioasId).iopt().accesses().isEmpty());
         bed.unmap(ioasId, APERTURE_START, BUFFER_SIZE);
     }
+
+    // ---------------------------------------------------------------- more paths
+
+    /** Pages of a memfd (IOAS_MAP_FILE) always take the slow path: pin, copy through the frames, unpin. */
+    @ParameterizedTest(name = "flags {0}")
+    @ValueSource(ints = {0, AccessFlags.SLOW_PATH})
+    void rwThroughAFileMapping(int flags) {
+        int fd = bed.proc.memfdCreate("access-rw");
+        org.iommufd4j.memory.SimFile file = bed.proc.file(fd);
+        file.truncate(4 * PAGE_SIZE);
+        byte[] pattern = new byte[4 * PAGE_SIZE];
+        new Random(3).nextBytes(pattern);
+        file.write(0, pattern, 0, pattern.length);
+        bed.ctx.call(new org.iommufd4j.uapi.IommuIoasMapFile(IommuIoasMapFlags.FIXED_IOVA | IommuIoasMapFlags.READABLE
+                | IommuIoasMapFlags.WRITEABLE, ioasId, fd, PAGE_SIZE, 2 * PAGE_SIZE, APERTURE_START));
+        SelftestAccess st = SelftestAccess.create(bed.ctx, ioasId, 0);
+        byte[] got = new byte[2 * PAGE_SIZE];
+        st.access().rw(bed.proc, APERTURE_START, got, 0, got.length, flags);
+        assertArrayEquals(java.util.Arrays.copyOfRange(pattern, PAGE_SIZE, 3 * PAGE_SIZE), got);
+        st.access().rw(bed.proc, APERTURE_START + PAGE_SIZE - 3, new byte[] {9, 8, 7, 6, 5, 4}, 0, 6, flags | AccessFlags.WRITE);
+        byte[] back = new byte[6];
+        file.read(2 * PAGE_SIZE - 3, back, 0, 6);
+        assertArrayEquals(new byte[] {9, 8, 7, 6, 5, 4}, back);
+        assertEquals(0, bed.memory.pinnedFrames());
+        st.destroy();
+        bed.unmap(ioasId, APERTURE_START, 2 * PAGE_SIZE);
+        bed.proc.close(fd);
+    }
+
+    /** iommufd_ioas.access_domain_destory: a pin outlives the domain that pinned the pages first. */
+    @Test
+    void accessPinOutlivesTheDomain() {
+        long bufSize = 2L * (2L << 20);
+        long buf = bed.mmapTouched(bufSize);
+        PageTableDomain domain = bed.addDomain(ioasId);
+        bed.mapFixed(ioasId, buf, bufSize, APERTURE_START);
+        SelftestAccess st = pinAccess();
+        int item = st.pinPages(bed.proc, APERTURE_START + PAGE_SIZE, PAGE_SIZE, buf + PAGE_SIZE, 0);
+        assertEquals(bufSize / PAGE_SIZE, bed.memory.pinnedFrames());
+        bed.removeDomain(ioasId, domain);
+        assertEquals(1, bed.memory.pinnedFrames(), "only the access's page stays pinned");
+        assertEquals(1, bed.proc.pinCountAt(buf + PAGE_SIZE));
+        st.destroyPages(item);
+        st.destroy();
+        assertEquals(0, bed.memory.pinnedFrames());
+    }
+
+    /** Pins, rw and IOAS unmaps racing on one range: no deadlock, only the errnos the race explains, no leak. */
+    @Test
+    void pinRwAndUnmapRace() throws Exception {
+        SelftestAccess pinner = pinAccess();
+        SelftestAccess reader = SelftestAccess.create(bed.ctx, ioasId, 0);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.Set<Errno> allowed = java.util.EnumSet.of(Errno.ENOENT, Errno.EBUSY, Errno.EEXIST);
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> unexpected = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Runnable mapper = () -> {
+            while (!stop.get()) {
+                try {
+                    bed.mapFixed(ioasId, bed.buffer, BUFFER_SIZE, APERTURE_START);
+                    bed.unmap(ioasId, APERTURE_START, BUFFER_SIZE);
+                } catch (IommufdException e) {
+                    if (!allowed.contains(e.errno())) {
+                        unexpected.add(e);
+                    }
+                } catch (Throwable t) {
+                    unexpected.add(t);
+                }
+            }
+        };
+        Runnable pinning = () -> {
+            while (!stop.get()) {
+                try {
+                    int item = pinner.pinPages(bed.proc, APERTURE_START + PAGE_SIZE, 2 * PAGE_SIZE, 0, 0);
+                    pinner.destroyPages(item);
+                } catch (IommufdException e) {
+                    if (!allowed.contains(e.errno())) {
+                        unexpected.add(e);
+                    }
+                } catch (Throwable t) {
+                    unexpected.add(t);
+                }
+            }
+        };
+        Runnable rw = () -> {
+            byte[] data = new byte[64];
+            while (!stop.get()) {
+                try {
+                    reader.access().rw(bed.proc, APERTURE_START + PAGE_SIZE - 32, data, 0, 64, AccessFlags.SLOW_PATH);
+                } catch (IommufdException e) {
+                    if (!allowed.contains(e.errno())) {
+                        unexpected.add(e);
+                    }
+                } catch (Throwable t) {
+                    unexpected.add(t);
+                }
+            }
+        };
+        List<Thread> threads = List.of(new Thread(mapper), new Thread(pinning), new Thread(rw));
+        threads.forEach(Thread::start);
+        Thread.sleep(300);
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join(10_000);
+            assertTrue(!t.isAlive(), "a thread is stuck: deadlock");
+        }
+        assertTrue(unexpected.isEmpty(), () -> "unexpected: " + unexpected);
+        try {
+            bed.unmap(ioasId, APERTURE_START, BUFFER_SIZE);
+        } catch (IommufdException e) {
+            assertEquals(Errno.ENOENT, e.errno());
+        }
+        pinner.destroy();
+        reader.destroy();
+    }
 }
