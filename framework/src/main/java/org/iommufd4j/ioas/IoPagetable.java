@@ -582,6 +582,10 @@ public final class IoPagetable {
     }
 
     private void reserveLocked(long start, long last, Object owner) {
+        if (Long.compareUnsigned(start, last) > 0) {
+            throw IommufdException.einval("reserved range start 0x" + Long.toHexString(start) + " is after its last 0x"
+                    + Long.toHexString(last));
+        }
         IoArea a = areaIntersecting(start, last);
         if (a != null) {
             throw new IommufdException(Errno.EADDRINUSE, "reserved range " + new IovaRange(start, last) + " intersects " + a);
