@@ -763,6 +763,29 @@ public final class IoPagetable {
         }
     }
 
+    /**
+     * Reads or writes IOVA [iova, iova+len) as an emulated device would (iopt_access_rw): the
+     * range must be covered by areas (ENOENT), a write needs WRITEABLE areas (EPERM). Pinned pages
+     * are accessed through their frames, others through the process or file that backs them.
+     */
+    public synchronized void rw(long iova, byte[] buf, int off, int len, boolean write) {
+        if (len == 0) {
+            throw IommufdException.einval("length must not be 0");
+        }
+        long last = lastOf(iova, len, "iova");
+        List<IoArea> covered = contiguousAreas(iova, last);
+        for (IoArea a : covered) {
+            if (write && (a.prot & IommuProt.WRITE) == 0) {
+                throw new IommufdException(Errno.EPERM, a + " is not writable");
+            }
+        }
+        for (IoArea a : covered) {
+            long from = umax(iova, a.iova);
+            long to = umin(last, a.last());
+            a.pages.rw(a.startByteOf(from), buf, off + (int) (from - iova), (int) (to - from + 1), write);
+        }
+    }
+
     private void unpinArea(IoArea a, long iova, long last) {
         long from = umax(iova, a.iova);
         long to = umin(last, a.last());

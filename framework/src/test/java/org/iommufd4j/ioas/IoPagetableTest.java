@@ -368,4 +368,43 @@ class IoPagetableTest {
         assertEquals(0x400, IoPagetable.pgcount(bitmap, 1L << 12, 0x201000, 0x402000, 0x400000),
                 "no boundary to wait for when the addresses can never align");
     }
+
+    @Test
+    void deviceReadsAndWritesGoThroughPinsOrTheSource() {
+        long va = buffer(2 * PAGE_SIZE);
+        proc.write(va + PAGE_SIZE - 2, new byte[] {1, 2, 3, 4}, 0, 4);
+        long iova = map(va, 2 * PAGE_SIZE);
+        byte[] got = new byte[4];
+        iopt.rw(iova + PAGE_SIZE - 2, got, 0, 4, false);
+        assertEquals(List.of((byte) 1, (byte) 2, (byte) 3, (byte) 4), List.of(got[0], got[1], got[2], got[3]), "unpinned: via the process");
+        iopt.addDomain(FakePagingDomain.simple());
+        iopt.rw(iova + 10, new byte[] {9}, 0, 1, true);
+        byte[] one = new byte[1];
+        proc.read(va + 10, one, 0, 1);
+        assertEquals(9, one[0], "pinned: the write lands in the frame the process sees");
+        assertEquals(Errno.ENOENT, errno(() -> iopt.rw(iova + 2 * PAGE_SIZE - 1, new byte[2], 0, 2, false)));
+        long ro = iopt.mapUser(proc, va, PAGE_SIZE, 0, false, IommuProt.READ, AccountMode.USER);
+        assertEquals(Errno.EPERM, errno(() -> iopt.rw(ro, new byte[1], 0, 1, true)));
+    }
+
+    @Test
+    void gibibyteMapKeepsPinsInArraysAndUsesHugePages() {
+        PhysicalMemory big = new PhysicalMemory(2L << 30, failNth);
+        SimProcess p = SimProcess.root(big);
+        long len = 1L << 30;
+        long va = p.mmapAnonymous(len, false);
+        // Fault the pages in without touching their bytes (no heap for contents).
+        for (long pfn : p.pinPages(va, (int) (len / PAGE_SIZE), true)) {
+            big.unpinFrame(pfn);
+        }
+        long pa = p.frameAt(va) << 12;
+        FakePagingDomain d = FakePagingDomain.simple();
+        iopt.addDomain(d);
+        iopt.mapUser(p, va, len, (1L << 34) + (pa & ((2L << 20) - 1)), true, RW, AccountMode.USER);
+        assertEquals(len / PAGE_SIZE, iopt.pinnedPages());
+        assertTrue(d.entries() < 1100, "contiguous frames use 2 MiB pages: " + d.entries() + " entries");
+        iopt.unmapAll();
+        iopt.removeDomain(d);
+        assertEquals(0, big.pinnedFrames());
+    }
 }
