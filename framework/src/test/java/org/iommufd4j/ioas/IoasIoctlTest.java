@@ -376,6 +376,56 @@ class IoasIoctlTest {
         assertEquals(List.of(new IovaRange(iova, iova + PAGE_SIZE - 1)), mappings(id));
     }
 
+    @Test
+    void racingMapsUnmapsAndCopiesLeaveNothingBehind() throws Exception {
+        open();
+        int a = IoasCalls.alloc(ctx);
+        int b = IoasCalls.alloc(ctx);
+        attach(a);
+        attach(b);
+        long va = buffer(16 * PAGE_SIZE);
+        Thread[] threads = new Thread[4];
+        Throwable[] failure = new Throwable[1];
+        for (int t = 0; t < threads.length; t++) {
+            int seed = t;
+            threads[t] = new Thread(() -> {
+                java.util.Random rnd = new java.util.Random(seed);
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        long len = (1 + rnd.nextInt(4)) * (long) PAGE_SIZE;
+                        try {
+                            long iova = IoasCalls.map(ctx, a, va + rnd.nextInt(12) * (long) PAGE_SIZE, len);
+                            if (rnd.nextBoolean()) {
+                                long dst = IoasCalls.copy(ctx, b, a, iova, len);
+                                IoasCalls.unmap(ctx, b, dst, len);
+                            }
+                            IoasCalls.unmap(ctx, a, iova, len);
+                        } catch (IommufdException e) {
+                            // Another thread's unmap-all may have removed our area first.
+                            assertEquals(Errno.ENOENT, e.errno(), e.getMessage());
+                        }
+                        if (rnd.nextInt(50) == 0) {
+                            IoasCalls.unmapAll(ctx, rnd.nextBoolean() ? a : b);
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+        IoasCalls.unmapAll(ctx, a);
+        IoasCalls.unmapAll(ctx, b);
+        assertEquals(0, proc.pinCountAt(va));
+        assertEquals(0, memory.pinnedFrames());
+    }
+
     private List<IovaRange> mappings(int id) {
         Ioas ioas = ctx.get(id, Ioas.class);
         try {
