@@ -202,6 +202,44 @@ final class IoPages {
         accountOwner.unchargePinned(accountMode, released);
     }
 
+    /**
+     * Copies bytes at {@code startByte} (relative to the page-aligned base) to or from {@code buf}:
+     * through the pinned frame where the page is pinned, else through the source process's memory
+     * (EFAULT once it is gone) or the file (iopt_pages_rw_access).
+     */
+    synchronized void rw(long startByte, byte[] buf, int off, int len, boolean write) {
+        int done = 0;
+        while (done < len) {
+            long b = startByte + done;
+            int index = (int) (b >>> PAGE_SHIFT);
+            int inPage = (int) (b & (PAGE_SIZE - 1));
+            int n = Math.min(len - done, PAGE_SIZE - inPage);
+            long pfn = pfns == null ? 0 : pfns[index];
+            if (pfn != 0) {
+                long pa = (pfn << PAGE_SHIFT) + inPage;
+                if (write) {
+                    memory.write(pa, buf, off + done, n);
+                } else {
+                    memory.read(pa, buf, off + done, n);
+                }
+            } else if (file == null) {
+                if (write) {
+                    source.write(base + b, buf, off + done, n);
+                } else {
+                    source.read(base + b, buf, off + done, n);
+                }
+            } else if (write) {
+                if (base + b + n > file.size()) {
+                    throw new IommufdException(Errno.EFAULT, file + " was truncated below offset " + (base + b + n));
+                }
+                file.write(base + b, buf, off + done, n);
+            } else if (file.read(base + b, buf, off + done, n) != n) {
+                throw new IommufdException(Errno.EFAULT, file + " was truncated below offset " + (base + b + n));
+            }
+            done += n;
+        }
+    }
+
     /** Charges the pinned pages to {@code newOwner} (first step of IOAS_CHANGE_PROCESS); ENOMEM leaves nothing. */
     synchronized void chargeTo(SimProcess newOwner) {
         newOwner.chargePinned(accountMode, npinned);

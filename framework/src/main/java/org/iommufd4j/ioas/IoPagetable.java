@@ -582,6 +582,10 @@ public final class IoPagetable {
     }
 
     private void reserveLocked(long start, long last, Object owner) {
+        if (Long.compareUnsigned(start, last) > 0) {
+            throw IommufdException.einval("reserved range start 0x" + Long.toHexString(start) + " is after its last 0x"
+                    + Long.toHexString(last));
+        }
         IoArea a = areaIntersecting(start, last);
         if (a != null) {
             throw new IommufdException(Errno.EADDRINUSE, "reserved range " + new IovaRange(start, last) + " intersects " + a);
@@ -756,6 +760,29 @@ public final class IoPagetable {
         long last = lastOf(iova, length, "iova");
         for (IoArea a : contiguousAreas(iova, last)) {
             unpinArea(a, iova, last);
+        }
+    }
+
+    /**
+     * Reads or writes IOVA [iova, iova+len) as an emulated device would (iopt_access_rw): the
+     * range must be covered by areas (ENOENT), a write needs WRITEABLE areas (EPERM). Pinned pages
+     * are accessed through their frames, others through the process or file that backs them.
+     */
+    public synchronized void rw(long iova, byte[] buf, int off, int len, boolean write) {
+        if (len == 0) {
+            throw IommufdException.einval("length must not be 0");
+        }
+        long last = lastOf(iova, len, "iova");
+        List<IoArea> covered = contiguousAreas(iova, last);
+        for (IoArea a : covered) {
+            if (write && (a.prot & IommuProt.WRITE) == 0) {
+                throw new IommufdException(Errno.EPERM, a + " is not writable");
+            }
+        }
+        for (IoArea a : covered) {
+            long from = umax(iova, a.iova);
+            long to = umin(last, a.last());
+            a.pages.rw(a.startByteOf(from), buf, off + (int) (from - iova), (int) (to - from + 1), write);
         }
     }
 
