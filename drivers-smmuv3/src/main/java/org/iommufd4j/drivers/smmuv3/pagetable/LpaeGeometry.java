@@ -113,7 +113,8 @@ public final class LpaeGeometry {
         int isz = granule.itemShift(level);
         long sizes = 1L << isz;
         int contig = granule.contigLg2(level);
-        if (contig <= itemsLg2(level) && isz + contig < 63) {
+        // A contiguous run must leave room in its table (it is never the table's whole span).
+        if (contig < itemsLg2(level) && isz + contig < 63) {
             sizes |= 1L << (isz + contig);
         }
         return sizes;
