@@ -70,6 +70,11 @@ public final class AmdV1Format implements PageTableFormat {
         return new AmdV1Format(6, 2, true, true);
     }
 
+    /** Linux's AMD v1 domain on an IOMMU walking at most {@code hostLevels} levels (EFR.HATS). */
+    public static AmdV1Format linuxDefaultWith(int hostLevels) {
+        return new AmdV1Format(hostLevels, 2, true, true);
+    }
+
     private static int coverage(int level) {
         return Math.min(64, 12 + 9 * (level + 1));
     }
