@@ -99,6 +99,7 @@ class AmdV1FormatTest {
     void mappingAboveTheTopGrowsTheRootAndTellsTheDriverTheNewMode() {
         PageTable pt = table(AmdV1Format.linuxDefault());
         long oldTop = pt.topPa();
+        pt.map(0x1000L, 0x10_0000L, 4096, 1, RW);
         pt.map(1L << 39, 0x20_0000L, 4096, 1, RW);
         assertEquals(3, pt.topLevel());
         assertArrayEquals(new long[] {pt.topPa(), 4}, topChanges.toLongArray());
@@ -112,16 +113,19 @@ class AmdV1FormatTest {
         pde(pt.topPa(), 64, 5);
         assertEquals(0x40_0000L, pt.iovaToPhys(0x8000_0000_0000_0000L));
         assertEquals(0x20_0000L, pt.iovaToPhys(1L << 39));
+        assertEquals(0x10_0000L, pt.iovaToPhys(0x1000L));
         assertEquals(-1L, pt.maxIova());
     }
 
     @Test
     void aLargePageGrowsTheRootToALevelThatCanHoldIt() {
         PageTable pt = table(AmdV1Format.linuxDefault());
-        // (at IOVA 1T: index 0 of the new root holds the old, empty root, see the report on the engine)
-        pt.map(1L << 40, 1L << 40, 1L << 40, 1, Prot.READ);
+        long frames = memory.allocatedFrames();
+        pt.map(0, 1L << 40, 1L << 40, 1, Prot.READ);
         assertEquals(3, pt.topLevel());
-        Leaf leaf = pt.lookup(0x180_0000_0000L);
+        // the empty 3-level root was not kept under the new one: the 1T page took its place
+        assertEquals(frames, memory.allocatedFrames());
+        Leaf leaf = pt.lookup(0x80_0000_0000L);
         assertEquals(3, leaf.level());
         assertEquals(0x3000_017F_FFFF_FE01L, leaf.entry()); // PR | NL=7 | 1T code | IR | FC
     }
