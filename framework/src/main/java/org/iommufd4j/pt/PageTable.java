@@ -219,6 +219,15 @@ public final class PageTable {
      *         documentation); the table is unchanged afterwards
      */
     public void map(long iova, long pa, long pgsize, long pgcount, int prot) {
+        map(iova, pa, pgsize, pgcount, prot, null);
+    }
+
+    /**
+     * {@link #map(long, long, long, long, int)}, telling {@code gather} what a failed call's undo
+     * removed (entries it had written, tables it had allocated), which walk caches may have seen.
+     * A successful map needs no invalidation: it only fills empty entries.
+     */
+    public void map(long iova, long pa, long pgsize, long pgcount, int prot, IotlbGather gather) {
         checkLive();
         if ((prot & (Prot.READ | Prot.WRITE)) == 0) {
             throw IommufdException.einval(format.name() + ": prot 0x" + Integer.toHexString(prot)
@@ -261,10 +270,10 @@ public final class PageTable {
             long done = mVa - iova;
             uBytes = 0;
             if (done != 0) {
-                clearRange(topPa, topLevel, iova, mVa - 1, true, null);
+                clearRange(topPa, topLevel, iova, mVa - 1, true, gather);
             }
             // Tables the failed call allocated further on are empty now: prune them.
-            clearRange(topPa, topLevel, iova, last, false, null);
+            clearRange(topPa, topLevel, iova, last, false, gather);
             throw e;
         }
     }

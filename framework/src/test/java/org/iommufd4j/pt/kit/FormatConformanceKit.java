@@ -284,6 +284,49 @@ public abstract class FormatConformanceKit {
         f.destroyAndCheck();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("formats")
+    void largePageMapsWhereSmallPagesWereUnmapped(PageTableFormat format) {
+        // kunit_iommu_pt.h test_map_table_to_oa: tables emptied by unmap must not block a large page.
+        Fixture f = fixture(format);
+        PageTable t = f.table;
+        long min = minPage(t);
+        long big = Long.highestOneBit(t.pgsizeBitmap() & ((min << 10) - 1) & ~min);
+        if (big == 0) {
+            f.destroyAndCheck();
+            return;
+        }
+        t.map(big, min, min, big / min, RW); // pa misaligned: only small pages
+        assertEquals(big / min, leaves(t).size());
+        assertEquals(big, t.unmap(big, min, big / min));
+        t.map(big, big, big, 1, RW);
+        assertEquals(1, leaves(t).size());
+        assertEquals(Long.numberOfTrailingZeros(big), t.lookup(big).pageSizeLg2());
+        t.unmap(big, big, 1);
+        f.checkFrames(true);
+        f.destroyAndCheck();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("formats")
+    void pageSizeBoundaryRegression(PageTableFormat format) {
+        // kunit_iommu_pt.h test_pgsize_boundary: [0xfef80000, 0xfef9ffff] -> 0x208b95d000.
+        Fixture f = fixture(format);
+        PageTable t = f.table;
+        if ((t.pgsizeBitmap() & 0x1000) == 0 || t.maxIova() < 0xfef9ffffL
+                || format.oaBits() < 39) {
+            f.destroyAndCheck();
+            return;
+        }
+        t.map(0xfef80000L, 0x208b95d000L, 0x1000, 0x20, RW);
+        for (long off = 0; off < 0x20000; off += 0x1000) {
+            assertEquals(0x208b95d000L + off, t.iovaToPhys(0xfef80000L + off));
+        }
+        assertEquals(0x20000, t.unmap(0xfef80000L, 0x1000, 0x20));
+        f.checkFrames(true);
+        f.destroyAndCheck();
+    }
+
     // ---------------------------------------------------------------- unmap rules
 
     @ParameterizedTest(name = "{0}")
