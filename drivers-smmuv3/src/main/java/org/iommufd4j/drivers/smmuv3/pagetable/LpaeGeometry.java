@@ -114,7 +114,7 @@ public final class LpaeGeometry {
         long sizes = 1L << isz;
         int contig = granule.contigLg2(level);
         // A contiguous run must leave room in its table (it is never the table's whole span).
-        if (contig < itemsLg2(level) && isz + contig < 63) {
+        if (contig > 0 && contig < itemsLg2(level) && isz + contig < 63) {
             sizes |= 1L << (isz + contig);
         }
         return sizes;

@@ -11,7 +11,7 @@ public enum LpaeGranule {
     /** 16 KiB: 11 index bits per level; blocks of 32 MiB (level 1); 64 GiB blocks need LPA2. */
     G16K(14, 1, new int[] {7, 5}),
     /** 64 KiB: 13 index bits per level; blocks of 512 MiB (level 1); 4 TiB blocks need 52-bit OA. */
-    G64K(16, 1, new int[] {5, 5, 5});
+    G64K(16, 1, new int[] {5, 5, 0});
 
     private final int shift;
     private final int maxBlockLevel;
@@ -54,8 +54,9 @@ public enum LpaeGranule {
 
     /**
      * log2 of the number of adjacent descriptors the Contiguous bit joins at {@code level}
-     * (Arm ARM D8.6.1 "The Contiguous bit": 4K: 16 at every level; 16K: 128 pages, 32 blocks;
-     * 64K: 32).
+     * (Arm ARM D8.6.1 "The Contiguous bit": 4K: 16 at levels 3, 2 and 1; 16K: 128 pages, 32 level-2
+     * blocks; 64K: 32 pages or level-2 blocks). 0 where this format uses no contiguous run: the
+     * 4 TiB level-1 blocks of 64K with 52-bit output.
      */
     public int contigLg2(int level) {
         return contigLg2[level];
