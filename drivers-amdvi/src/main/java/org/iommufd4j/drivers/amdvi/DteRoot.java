@@ -5,7 +5,7 @@ import org.iommufd4j.pt.TopChangeListener;
 
 /**
  * The v1 root as the device table entries of a domain's devices hold it: DTE[0] bits 51:12 the
- * host page-table root, bits 11:9 Mode (AMD IOMMU spec 2.2.2.1 "Device Table Entry Format").
+ * host page-table root, bits 11:9 Mode (AMD IOMMU spec 48882, "Device Table Entry Format").
  * Root and mode change together (one volatile word, like Linux's packed top_of_table), when the
  * engine grows the table's top.
  */
