@@ -4,9 +4,9 @@ import org.iommufd4j.spi.IommuProt;
 
 /**
  * Bit layout of VMSAv8-64 long-descriptor translation table entries, as the SMMUv3 walks them
- * (SMMUv3 spec IHI 0070, 3.4 "Address sizes" / 5.x CD.TTB0 and STE.S2TTB point at these tables;
- * the descriptor formats themselves are Arm ARM DDI 0487, D8.3 "Translation table descriptor
- * formats"). Linux: io-pgtable-arm.c and generic_pt fmt/armv8.h.
+ * (SMMUv3 spec IHI 0070: the Context Descriptor's TTB0 and the Stream Table Entry's S2TTB point
+ * at these tables; the descriptor formats themselves are Arm ARM DDI 0487, D8.3 "Translation
+ * table descriptor formats"). Linux: io-pgtable-arm.c and generic_pt fmt/armv8.h.
  *
  * <p>All methods are static and allocation free: they are called on the engine's hot path.
  */
