@@ -44,7 +44,7 @@ public final class AmdV1Format implements PageTableFormat {
 
     /**
      * @param hostLevels levels the IOMMU walks at most (EFR.HATS: 4, 5 or 6)
-     * @param startLevel the level a new table's root has (1..hostLevels-1; Linux uses 2)
+     * @param startLevel the level a new table's root has (0..hostLevels-1, DTE.Mode 1..; Linux uses 2)
      * @param dynamicTop whether the root may grow up to {@code hostLevels}; without it the table
      *        keeps {@code startLevel} and translates only what that root spans
      * @param forceCoherence set FC in every leaf (Linux PT_FEAT_AMDV1_FORCE_COHERENCE, its default)
@@ -54,8 +54,9 @@ public final class AmdV1Format implements PageTableFormat {
         if (hostLevels < 4 || hostLevels > 6) {
             throw new IommufdException(Errno.EINVAL, "amdv1: host levels " + hostLevels + " is not 4, 5 or 6 (EFR.HATS)");
         }
-        if (startLevel < 1 || startLevel > hostLevels - 1) {
-            throw new IommufdException(Errno.EINVAL, "amdv1: start level " + startLevel + " is outside 1.." + (hostLevels - 1));
+        // Mode 1 (a single 2 MiB table, start level 0) is valid hardware; Linux starts at 2.
+        if (startLevel < 0 || startLevel > hostLevels - 1) {
+            throw new IommufdException(Errno.EINVAL, "amdv1: start level " + startLevel + " is outside 0.." + (hostLevels - 1));
         }
         this.startLevel = startLevel;
         this.maxTopLevel = dynamicTop ? hostLevels - 1 : startLevel;

@@ -131,6 +131,23 @@ class AmdV1FormatTest {
     }
 
     @Test
+    void everyModeFromOneToSixIsReachedByGrowing() {
+        PageTable pt = table(new AmdV1Format(6, 0, true, false));
+        pt.map(0x1000L, 0x5000L, 4096, 1, RW);
+        assertEquals(0, pt.topLevel()); // mode 1: one table of 4K PTEs
+        assertEquals(0x6000_0000_0000_5001L, memory.readLong(pt.topPa() + 8));
+        long[] iovas = {1L << 21, 1L << 30, 1L << 39, 1L << 48, 1L << 57};
+        for (int i = 0; i < iovas.length; i++) {
+            pt.map(iovas[i], 0x6000L, 4096, 1, RW);
+            assertEquals(i + 2, topChanges.getLong(topChanges.size() - 1), "DTE.Mode after mapping 0x" + Long.toHexString(iovas[i]));
+            // the previous root stays at index 0 behind a PDE naming its AMD level
+            pde(pt.topPa(), 0, i + 1);
+        }
+        assertEquals(0x5000L, pt.iovaToPhys(0x1000L));
+        assertEquals(0x6000L, pt.iovaToPhys(1L << 57));
+    }
+
+    @Test
     void fixedTopTablesRefuseIovasBeyondTheirRoot() {
         AmdV1Format fixed = new AmdV1Format(6, 2, false, false);
         assertEquals(39, fixed.vaBits());
@@ -151,7 +168,8 @@ class AmdV1FormatTest {
         assertEquals(Errno.ERANGE, assertThrows(IommufdException.class, () -> pt.map(1L << 48, 0, 4096, 1, RW)).errno());
         assertEquals(2, pt.topLevel());
         assertThrows(IommufdException.class, () -> new AmdV1Format(7, 2, true, true));
-        assertThrows(IommufdException.class, () -> new AmdV1Format(6, 0, true, true));
+        assertThrows(IommufdException.class, () -> new AmdV1Format(6, -1, true, true));
+        assertThrows(IommufdException.class, () -> new AmdV1Format(4, 4, true, true));
     }
 
     @Test
