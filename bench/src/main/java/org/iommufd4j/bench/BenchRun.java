@@ -1,0 +1,143 @@
+package org.iommufd4j.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs suites through JMH's Runner API and writes JMH's JSON. The floor suite always runs, since
+ * the report states every figure as a ratio to the floor of the same run.
+ */
+public final class BenchRun {
+    /** The JMH result file's name inside the output folder. */
+    public static final String JSON = "jmh-result.json";
+
+    /**
+     * What to run.
+     *
+     * @param suites the suites asked for (the floor is added if missing)
+     * @param formats page-table formats for the suites that sweep them; empty = each suite's own list
+     * @param settings iteration counts and times
+     * @param outDir where the JSON (and the report) go
+     * @param onePerSuite run only the first benchmark (by name) of each suite: the build's smoke test
+     * @param jmhOutput JMH's progress output, or null for none
+     */
+    public record Request(List<Suite> suites, List<String> formats, BenchSettings settings, Path outDir,
+            boolean onePerSuite, PrintStream jmhOutput) {
+        public Request {
+            suites = List.copyOf(suites);
+            formats = List.copyOf(formats);
+        }
+    }
+
+    /**
+     * What ran.
+     *
+     * @param ran the suites that had benchmarks to run, in catalog order
+     * @param unavailable the suites asked for whose implementation has not landed
+     * @param results JMH's results, one per benchmark and parameter combination
+     * @param json the JMH JSON file
+     */
+    public record Outcome(Request request, List<Suite> ran, List<Suite> unavailable, List<RunResult> results,
+            Path json, Instant started, Duration elapsed) {
+    }
+
+    private BenchRun() {
+    }
+
+    /**
+     * The benchmarks compiled into this module, by suite name (every catalog suite is a key; an
+     * unavailable suite maps to an empty list). Benchmarks of no suite are under the key "".
+     */
+    public static Map<String, List<String>> benchmarksBySuite() {
+        Map<String, List<String>> bySuite = new LinkedHashMap<>();
+        Suites.ALL.forEach(s -> bySuite.put(s.name(), new ArrayList<>()));
+        OutputFormat silent = OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
+        TreeSet<String> names = new TreeSet<>();
+        for (BenchmarkListEntry e : BenchmarkList.defaultList().getAll(silent, List.of())) {
+            names.add(e.getUsername());
+        }
+        for (String name : names) {
+            String owner = name.substring(0, name.lastIndexOf('.'));
+            String suite = Suites.ALL.stream().filter(s -> s.benchmarkClass().equals(owner))
+                    .map(Suite::name).findFirst().orElse("");
+            bySuite.computeIfAbsent(suite, k -> new ArrayList<>()).add(name);
+        }
+        return bySuite;
+    }
+
+    public static Outcome run(Request request) throws RunnerException, IOException {
+        Map<String, List<String>> available = benchmarksBySuite();
+        List<Suite> ran = new ArrayList<>();
+        List<Suite> unavailable = new ArrayList<>();
+        for (Suite suite : Suites.ALL) {
+            boolean asked = suite == Suites.FLOOR || request.suites().contains(suite);
+            if (!asked) {
+                continue;
+            }
+            (available.get(suite.name()).isEmpty() ? unavailable : ran).add(suite);
+        }
+        Files.createDirectories(request.outDir());
+        Path json = request.outDir().resolve(JSON);
+        Instant started = Instant.now();
+        BenchSettings s = request.settings();
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .mode(Mode.AverageTime)
+                .timeUnit(TimeUnit.NANOSECONDS)
+                .forks(s.forks())
+                .warmupIterations(s.warmupIterations())
+                .warmupTime(s.warmupTime())
+                .measurementIterations(s.measurementIterations())
+                .measurementTime(s.measurementTime())
+                .threads(1)
+                .shouldFailOnError(true)
+                .resultFormat(ResultFormatType.JSON)
+                .result(json.toString())
+                // Forks inherit this JVM's options; these make sure of the two the benchmarks read.
+                .jvmArgsAppend("-Djava.awt.headless=true",
+                        "-Diommufd4j.pluginsDir=" + System.getProperty("iommufd4j.pluginsDir", "target/iommufd4j/plugins"));
+        if (request.jmhOutput() == null) {
+            options.verbosity(VerboseMode.SILENT);
+        }
+        for (Suite suite : ran) {
+            List<String> names = available.get(suite.name());
+            if (request.onePerSuite()) {
+                options.include("^" + Pattern.quote(names.get(0)) + "$");
+            } else {
+                options.include("^" + Pattern.quote(suite.benchmarkClass()) + "\\.");
+            }
+        }
+        if (!request.formats().isEmpty()) {
+            options.param(Suite.FORMAT_PARAM, request.formats().toArray(String[]::new));
+        }
+        Runner runner = request.jmhOutput() == null
+                ? new Runner(options.build())
+                : new Runner(options.build(), OutputFormatFactory.createFormatInstance(request.jmhOutput(), VerboseMode.NORMAL));
+        Collection<RunResult> results = runner.run();
+        Duration elapsed = Duration.between(started, Instant.now());
+        return new Outcome(request, List.copyOf(ran), List.copyOf(unavailable), List.copyOf(results), json, started, elapsed);
+    }
+}
