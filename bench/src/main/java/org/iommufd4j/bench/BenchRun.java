@@ -38,7 +38,7 @@ public final class BenchRun {
     /**
      * What to run.
      *
-     * @param suites the suites asked for (the floor is added if missing)
+     * @param suites the suites asked for, empty for all (the floor is added if missing)
      * @param formats page-table formats for the suites that sweep them; empty = each suite's own list
      * @param settings iteration counts and times
      * @param outDir where the JSON (and the report) go
@@ -94,7 +94,7 @@ public final class BenchRun {
         List<Suite> ran = new ArrayList<>();
         List<Suite> unavailable = new ArrayList<>();
         for (Suite suite : Suites.ALL) {
-            boolean asked = suite == Suites.FLOOR || request.suites().contains(suite);
+            boolean asked = suite == Suites.FLOOR || request.suites().isEmpty() || request.suites().contains(suite);
             if (!asked) {
                 continue;
             }

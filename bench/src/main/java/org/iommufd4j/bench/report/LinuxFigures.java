@@ -85,7 +85,7 @@ final class LinuxFigures {
             if (line.isBlank()) {
                 continue;
             }
-            String[] f = line.split(";", -1);
+            String[] f = line.split(";", 6); // the note may contain ';'
             if (f.length != 6) {
                 throw new IllegalStateException(RESOURCE + " line " + n + ": expected 6 fields, got " + f.length);
             }
