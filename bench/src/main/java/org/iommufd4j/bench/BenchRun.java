@@ -2,6 +2,7 @@ package org.iommufd4j.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,6 +90,23 @@ public final class BenchRun {
         return bySuite;
     }
 
+    /**
+     * Forks inherit this JVM's command-line options (and its java.class.path, which the launcher's
+     * {@code lib/*} has already expanded); add the properties the benchmarks read if they were set
+     * some other way, e.g. by surefire or in code.
+     */
+    private static List<String> forkArgs() {
+        List<String> inherited = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        List<String> args = new ArrayList<>();
+        for (String property : List.of("iommufd4j.pluginsDir", "java.awt.headless")) {
+            String value = System.getProperty(property);
+            if (value != null && inherited.stream().noneMatch(a -> a.startsWith("-D" + property + "="))) {
+                args.add("-D" + property + "=" + value);
+            }
+        }
+        return args;
+    }
+
     public static Outcome run(Request request) throws RunnerException, IOException {
         Map<String, List<String>> available = benchmarksBySuite();
         List<Suite> ran = new ArrayList<>();
@@ -115,10 +133,11 @@ public final class BenchRun {
                 .threads(1)
                 .shouldFailOnError(true)
                 .resultFormat(ResultFormatType.JSON)
-                .result(json.toString())
-                // Forks inherit this JVM's options; these make sure of the two the benchmarks read.
-                .jvmArgsAppend("-Djava.awt.headless=true",
-                        "-Diommufd4j.pluginsDir=" + System.getProperty("iommufd4j.pluginsDir", "target/iommufd4j/plugins"));
+                .result(json.toString());
+        List<String> forkArgs = forkArgs();
+        if (!forkArgs.isEmpty()) {
+            options.jvmArgsAppend(forkArgs.toArray(String[]::new));
+        }
         if (request.jmhOutput() == null) {
             options.verbosity(VerboseMode.SILENT);
         }

@@ -64,7 +64,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (list) {
             for (Suite s : Suites.ALL) {
                 int n = available.get(s.name()).size();
-                out.printf("%-9s %-34s %s%n", s.name(),
+                out.printf("%-9s %s%n          %s%n", s.name(),
                         n > 0 ? n + " benchmark method(s)" : "not available yet: awaits " + s.awaits(), s.description());
             }
             out.flush();

@@ -141,7 +141,8 @@ public final class Report {
         if (!suite.intendedParams().isEmpty()) {
             md.append("Intended parameters: ");
             md.append(new TreeMap<>(suite.intendedParams()).entrySet().stream()
-                    .map(e -> "`" + e.getKey() + "` = " + String.join(", ", e.getValue()))
+                    .map(e -> "`" + e.getKey() + "` = " + e.getValue().stream().map(v -> "`" + v + "`")
+                            .collect(Collectors.joining(", ")))
                     .collect(Collectors.joining("; ")));
             md.append(".\n");
         }

@@ -46,7 +46,7 @@ final class SuiteChart {
                 .build();
         var styler = chart.getStyler();
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        styler.setLegendLayout(Styler.LegendLayout.Vertical);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotGridVerticalLinesVisible(false);
         styler.setLabelsVisible(true);
@@ -54,7 +54,8 @@ final class SuiteChart {
         styler.setLabelsFontColor(Color.BLACK);
         styler.setLabelsPosition(1.0);
         styler.setXAxisLabelRotation(rows.size() > 4 ? 15 : 0);
-        styler.setErrorBarsColor(Color.BLACK);
+        // Translucent, so the value labels stay readable where an error bar crosses them.
+        styler.setErrorBarsColor(new Color(0, 0, 0, 120));
         styler.setDecimalPattern(decimalPattern(values));
         styler.setYAxisMin(0.0);
         CategorySeries own = chart.addSeries("iommufd4j (Java, JMH, this run; error bar = 99.9% CI)", labels, values, errors);
