@@ -72,9 +72,11 @@ public class StoreFloorBench {
         next = half + 1 == 2 * tables ? 0 : half + 1;
         long[] t = table[half >> 1];
         int start = (half & 1) * BATCH;
-        long entry = physicalBase | readWrite;
-        for (int i = 0; i < BATCH; i++) {
-            t[start + i] = entry + ((long) i << 12);
+        long entry = (physicalBase | readWrite) - ((long) start << 12);
+        // Indexed from start to end (not start + i) so C2 eliminates the range checks and
+        // vectorises the loop as it does fillTable's.
+        for (int i = start, end = start + BATCH; i < end; i++) {
+            t[i] = entry + ((long) i << 12);
         }
         return t;
     }
