@@ -12,6 +12,7 @@ import org.iommufd4j.bench.BenchSettings;
 import org.iommufd4j.bench.Suite;
 import org.iommufd4j.bench.Suites;
 import org.iommufd4j.bench.report.Report;
+import org.openjdk.jmh.runner.RunnerException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,7 +93,15 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings settings = quick ? BenchSettings.QUICK : BenchSettings.FULL;
         out.printf("bench: %s; output in %s%n", settings.describe(), outDir.toAbsolutePath().normalize());
         out.flush();
-        BenchRun.Outcome outcome = BenchRun.run(new BenchRun.Request(chosen, formats, settings, outDir, false, System.out));
+        BenchRun.Outcome outcome;
+        try {
+            outcome = BenchRun.run(new BenchRun.Request(chosen, formats, settings, outDir, false, System.out));
+        } catch (RunnerException e) {
+            // JMH's own message says what failed: a benchmark's exception, or another JMH run
+            // holding /tmp/jmh.lock (two runs at once would skew each other's figures).
+            err.println("bench: JMH failed: " + e.getMessage());
+            return 1;
+        }
         Report.Written written = Report.write(outcome);
         for (Suite s : outcome.unavailable()) {
             err.printf("bench: suite %s: not available yet: awaits %s%n", s.name(), s.awaits());

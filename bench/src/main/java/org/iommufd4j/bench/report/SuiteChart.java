@@ -58,12 +58,12 @@ final class SuiteChart {
         styler.setErrorBarsColor(new Color(0, 0, 0, 120));
         styler.setDecimalPattern(decimalPattern(values));
         styler.setYAxisMin(0.0);
-        CategorySeries own = chart.addSeries("iommufd4j (Java, JMH, this run; error bar = 99.9% CI)", labels, values, errors);
+        CategorySeries own = chart.addSeries("iommufd4j, Java/JMH, this run (error bar: 99.9% CI)", labels, values, errors);
         own.setFillColor(JAVA);
         addLinuxSeries(chart, rows, linux, LinuxFigures.Origin.MACHINE, perEntry,
-                "Linux generic_pt, C, this machine class (perf-anchors s7; measured separately)", LINUX_MACHINE, labels);
+                "Linux generic_pt, C, this machine class (s7), measured separately", LINUX_MACHINE, labels);
         addLinuxSeries(chart, rows, linux, LinuxFigures.Origin.PUBLISHED, perEntry,
-                "Linux generic_pt, published, i7-12700 (s1)", LINUX_PUBLISHED, labels);
+                "Linux generic_pt, published, i7-12700 (s1), measured separately", LINUX_PUBLISHED, labels);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
