@@ -61,9 +61,10 @@ public final class BenchRun {
      * @param unavailable the suites asked for whose implementation has not landed
      * @param results JMH's results, one per benchmark and parameter combination
      * @param json the JMH JSON file
+     * @param loadAtStart the machine's load averages when the run started ("" if unknown)
      */
     public record Outcome(Request request, List<Suite> ran, List<Suite> unavailable, List<RunResult> results,
-            Path json, Instant started, Duration elapsed) {
+            Path json, Instant started, Duration elapsed, String loadAtStart) {
     }
 
     private BenchRun() {
@@ -107,6 +108,16 @@ public final class BenchRun {
         return args;
     }
 
+    /** Linux's 1/5/15-minute load averages, or "" where there is no /proc/loadavg: how busy the machine was. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f.length >= 3 ? f[0] + " / " + f[1] + " / " + f[2] : "";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     public static Outcome run(Request request) throws RunnerException, IOException {
         Map<String, List<String>> available = benchmarksBySuite();
         List<Suite> ran = new ArrayList<>();
@@ -120,6 +131,7 @@ public final class BenchRun {
         }
         Files.createDirectories(request.outDir());
         Path json = request.outDir().resolve(JSON);
+        String load = loadAverage();
         Instant started = Instant.now();
         BenchSettings s = request.settings();
         ChainedOptionsBuilder options = new OptionsBuilder()
@@ -157,6 +169,7 @@ public final class BenchRun {
                 : new Runner(options.build(), OutputFormatFactory.createFormatInstance(request.jmhOutput(), VerboseMode.NORMAL));
         Collection<RunResult> results = runner.run();
         Duration elapsed = Duration.between(started, Instant.now());
-        return new Outcome(request, List.copyOf(ran), List.copyOf(unavailable), List.copyOf(results), json, started, elapsed);
+        return new Outcome(request, List.copyOf(ran), List.copyOf(unavailable), List.copyOf(results), json, started, elapsed,
+                load);
     }
 }

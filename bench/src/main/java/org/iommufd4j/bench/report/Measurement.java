@@ -103,7 +103,7 @@ record Measurement(Suite suite, String method, Map<String, String> params, Strin
         }
     }
 
-    private static int leadingCount(String value, String param, String benchmark) {
+    static int leadingCount(String value, String param, String benchmark) {
         Matcher m = value == null ? null : LEADING_COUNT.matcher(value);
         if (m == null || !m.find()) {
             throw new IllegalStateException(benchmark + ": @Param " + param + " = " + value + " does not start with a count");
@@ -111,7 +111,7 @@ record Measurement(Suite suite, String method, Map<String, String> params, Strin
         return Integer.parseInt(m.group(1));
     }
 
-    private static String substitute(String template, Map<String, String> params, String benchmark) {
+    static String substitute(String template, Map<String, String> params, String benchmark) {
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {

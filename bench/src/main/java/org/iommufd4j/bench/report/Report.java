@@ -92,6 +92,11 @@ public final class Report {
                 .append(", took ").append(duration(outcome.elapsed().toMillis())).append('\n');
         md.append("- Settings: ").append(outcome.request().settings().describe()).append('\n');
         md.append("- Machine: ").append(MachineInfo.describe()).append('\n');
+        if (!outcome.loadAtStart().isEmpty()) {
+            md.append("- Load average (1/5/15 min) when the run started: ").append(outcome.loadAtStart())
+                    .append(" (").append(Runtime.getRuntime().availableProcessors())
+                    .append(" CPUs; a load above that means other work competed for the CPUs)\n");
+        }
         String jdk = outcome.results().isEmpty() ? System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 : outcome.results().get(0).getParams().getVmName() + " " + outcome.results().get(0).getParams().getJdkVersion();
         md.append("- JVM: ").append(jdk).append(", JMH ")
