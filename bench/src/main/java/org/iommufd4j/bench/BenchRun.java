@@ -2,13 +2,13 @@ package org.iommufd4j.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +108,46 @@ public final class BenchRun {
         return args;
     }
 
+    private static ChainedOptionsBuilder options(Request request, Path json) {
+        BenchSettings s = request.settings();
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .mode(Mode.AverageTime)
+                .timeUnit(TimeUnit.NANOSECONDS)
+                .forks(s.forks())
+                .warmupIterations(s.warmupIterations())
+                .warmupTime(s.warmupTime())
+                .measurementIterations(s.measurementIterations())
+                .measurementTime(s.measurementTime())
+                .threads(1)
+                .shouldFailOnError(true)
+                .resultFormat(ResultFormatType.JSON)
+                .result(json.toString());
+        List<String> forkArgs = forkArgs();
+        if (!forkArgs.isEmpty()) {
+            options.jvmArgsAppend(forkArgs.toArray(String[]::new));
+        }
+        if (request.jmhOutput() == null) {
+            options.verbosity(VerboseMode.SILENT);
+        }
+        return options;
+    }
+
+    /** JMH writes each run's results as one JSON array; the output folder gets one array of all. */
+    static String joinJsonArrays(List<String> arrays) {
+        List<String> bodies = new ArrayList<>();
+        for (String a : arrays) {
+            String t = a.trim();
+            if (!t.startsWith("[") || !t.endsWith("]")) {
+                throw new IllegalStateException("JMH result is not a JSON array: " + t.substring(0, Math.min(40, t.length())));
+            }
+            String body = t.substring(1, t.length() - 1).trim();
+            if (!body.isEmpty()) {
+                bodies.add(body);
+            }
+        }
+        return bodies.isEmpty() ? "[\n]\n" : "[\n    " + String.join(",\n    ", bodies) + "\n]\n";
+    }
+
     /** Linux's 1/5/15-minute load averages, or "" where there is no /proc/loadavg: how busy the machine was. */
     private static String loadAverage() {
         try {
@@ -133,41 +173,35 @@ public final class BenchRun {
         Path json = request.outDir().resolve(JSON);
         String load = loadAverage();
         Instant started = Instant.now();
-        BenchSettings s = request.settings();
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .mode(Mode.AverageTime)
-                .timeUnit(TimeUnit.NANOSECONDS)
-                .forks(s.forks())
-                .warmupIterations(s.warmupIterations())
-                .warmupTime(s.warmupTime())
-                .measurementIterations(s.measurementIterations())
-                .measurementTime(s.measurementTime())
-                .threads(1)
-                .shouldFailOnError(true)
-                .resultFormat(ResultFormatType.JSON)
-                .result(json.toString());
-        List<String> forkArgs = forkArgs();
-        if (!forkArgs.isEmpty()) {
-            options.jvmArgsAppend(forkArgs.toArray(String[]::new));
-        }
-        if (request.jmhOutput() == null) {
-            options.verbosity(VerboseMode.SILENT);
-        }
+        // One JMH run per suite, so each suite gets its own parameters (--formats only where a
+        // suite sweeps formats; a quick run's reduced sweep); the JSON files are then joined.
+        List<RunResult> results = new ArrayList<>();
+        List<String> jsonArrays = new ArrayList<>();
         for (Suite suite : ran) {
+            Path suiteJson = request.outDir().resolve("jmh-" + suite.name() + ".json");
+            ChainedOptionsBuilder options = options(request, suiteJson);
             List<String> names = available.get(suite.name());
-            if (request.onePerSuite()) {
-                options.include("^" + Pattern.quote(names.get(0)) + "$");
-            } else {
-                options.include("^" + Pattern.quote(suite.benchmarkClass()) + "\\.");
+            options.include(request.onePerSuite()
+                    ? "^" + Pattern.quote(names.get(0)) + "$"
+                    : "^" + Pattern.quote(suite.benchmarkClass()) + "\\.");
+            if (request.settings().reducedSweep()) {
+                suite.quickParams().forEach((name, values) -> {
+                    if (!(name.equals(Suite.FORMAT_PARAM) && !request.formats().isEmpty())) {
+                        options.param(name, values.toArray(String[]::new));
+                    }
+                });
             }
+            if (!request.formats().isEmpty() && suite.takesFormats()) {
+                options.param(Suite.FORMAT_PARAM, request.formats().toArray(String[]::new));
+            }
+            Runner runner = request.jmhOutput() == null
+                    ? new Runner(options.build())
+                    : new Runner(options.build(), OutputFormatFactory.createFormatInstance(request.jmhOutput(), VerboseMode.NORMAL));
+            results.addAll(runner.run());
+            jsonArrays.add(Files.readString(suiteJson, StandardCharsets.UTF_8));
+            Files.delete(suiteJson);
         }
-        if (!request.formats().isEmpty()) {
-            options.param(Suite.FORMAT_PARAM, request.formats().toArray(String[]::new));
-        }
-        Runner runner = request.jmhOutput() == null
-                ? new Runner(options.build())
-                : new Runner(options.build(), OutputFormatFactory.createFormatInstance(request.jmhOutput(), VerboseMode.NORMAL));
-        Collection<RunResult> results = runner.run();
+        Files.writeString(json, joinJsonArrays(jsonArrays), StandardCharsets.UTF_8);
         Duration elapsed = Duration.between(started, Instant.now());
         return new Outcome(request, List.copyOf(ran), List.copyOf(unavailable), List.copyOf(results), json, started, elapsed,
                 load);

@@ -14,16 +14,19 @@ import java.util.Map;
  * @param chartMetric what the suite's chart plots
  * @param intendedParams the parameters the suite sweeps ({@code @Param} name to values), shown in
  *        the report while it is not available and used by {@code --formats} validation
+ * @param quickParams the reduced sweep of {@code --quick} ({@code @Param} name to values; the
+ *        parameters it omits keep their full sweep), so a quick run of all suites stays short
  * @param awaits what the suite waits for, said while its class is missing
  */
 public record Suite(String name, String description, String benchmarkClass, ChartMetric chartMetric,
-        Map<String, List<String>> intendedParams, String awaits) {
+        Map<String, List<String>> intendedParams, Map<String, List<String>> quickParams, String awaits) {
 
     /** The {@code @Param} that selects a page-table format, set by {@code --formats}. */
     public static final String FORMAT_PARAM = "format";
 
     public Suite {
         intendedParams = Map.copyOf(intendedParams);
+        quickParams = Map.copyOf(quickParams);
     }
 
     /** Whether this suite sweeps page-table formats (so {@code --formats} applies to it). */

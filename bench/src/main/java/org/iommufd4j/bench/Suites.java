@@ -14,12 +14,12 @@ public final class Suites {
     public static final Suite FLOOR = new Suite("floor",
             "raw 8-byte stores into preallocated 4 KiB tables: the physical limit",
             "org.iommufd4j.bench.floor.StoreFloorBench", Suite.ChartMetric.PER_ENTRY,
-            Map.of("tables", List.of("1", "512")), "");
+            Map.of("tables", List.of("1", "512")), Map.of(), "");
 
     public static final Suite DISPATCH = new Suite("dispatch",
             "the ioctl path itself: IOMMU_DESTROY of a missing ID, IOAS_ALLOC + DESTROY, byte and typed API",
             "org.iommufd4j.bench.dispatch.IoctlDispatchBench", Suite.ChartMetric.PER_CALL,
-            Map.of(), "");
+            Map.of(), Map.of(), "");
 
     /**
      * For the implementer: sweep {@code @Param("format")}, {@code @Param("op")} and
@@ -33,6 +33,7 @@ public final class Suites {
             Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "amdv2", "vtd-ss", "vtd-fs", "arm-lpae-s1", "arm-lpae-s2"),
                     "op", List.of("map", "unmap"),
                     "size", List.of("1x4K", "256x4K", "256x2M", "262144x4K")),
+            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss", "arm-lpae-s1"), "size", List.of("1x4K", "256x4K")),
             "the page-table engine (issue #6)");
 
     public static final Suite STACK = new Suite("stack",
@@ -41,6 +42,7 @@ public final class Suites {
             Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss", "arm-lpae-s1"),
                     "size", List.of("4K", "1M", "2M", "1G"),
                     "api", List.of("bytes", "typed")),
+            Map.of(Suite.FORMAT_PARAM, List.of("vtd-ss"), "size", List.of("4K", "2M")),
             "the IO address space (issue #3)");
 
     public static final Suite MIXED = new Suite("mixed",
@@ -49,6 +51,7 @@ public final class Suites {
             Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss", "arm-lpae-s1"),
                     "threads", List.of("1", "2"),
                     "mix", List.of("4K:90,2M:10", "4K:50,64K:30,2M:20")),
+            Map.of(Suite.FORMAT_PARAM, List.of("vtd-ss"), "threads", List.of("2"), "mix", List.of("4K:90,2M:10")),
             "the IO address space (issue #3)");
 
     /** All suites, in report order. */

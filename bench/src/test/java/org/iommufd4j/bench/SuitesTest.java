@@ -53,4 +53,22 @@ class SuitesTest {
         assertEquals(Suites.DISPATCH, Suites.byName("dispatch").orElseThrow());
         assertTrue(Suites.byName("nope").isEmpty());
     }
+
+    @Test
+    void quickSweepsAreSubsetsOfTheFullSweeps() {
+        for (Suite s : Suites.ALL) {
+            s.quickParams().forEach((name, values) -> {
+                assertTrue(s.intendedParams().containsKey(name), s.name() + ": quick param " + name + " is not swept");
+                assertTrue(s.intendedParams().get(name).containsAll(values), s.name() + ": quick " + name + " = " + values);
+                assertFalse(values.isEmpty(), s.name() + "." + name);
+            });
+        }
+    }
+
+    @Test
+    void perSuiteJmhResultsJoinIntoOneJsonArray() {
+        String joined = BenchRun.joinJsonArrays(List.of("[\n  {\"a\": 1}\n]\n", "[ ]", "[{\"b\": [2]}]"));
+        assertEquals("[\n    {\"a\": 1},\n    {\"b\": [2]}\n]\n", joined);
+        assertEquals("[\n]\n", BenchRun.joinJsonArrays(List.of("[]")));
+    }
 }
