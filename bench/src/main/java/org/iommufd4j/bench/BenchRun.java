@@ -99,7 +99,7 @@ public final class BenchRun {
     private static List<String> forkArgs() {
         List<String> inherited = ManagementFactory.getRuntimeMXBean().getInputArguments();
         List<String> args = new ArrayList<>();
-        for (String property : List.of("iommufd4j.pluginsDir", "java.awt.headless")) {
+        for (String property : List.of(BenchMachine.PLUGINS_DIR_PROPERTY, "java.awt.headless")) {
             String value = System.getProperty(property);
             if (value != null && inherited.stream().noneMatch(a -> a.startsWith("-D" + property + "="))) {
                 args.add("-D" + property + "=" + value);

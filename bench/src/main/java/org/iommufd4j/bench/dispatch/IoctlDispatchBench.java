@@ -2,12 +2,11 @@ package org.iommufd4j.bench.dispatch;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.iommufd4j.bench.BenchMachine;
 import org.iommufd4j.bench.ReportAs;
 import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.inject.IommufdComponent;
-import org.iommufd4j.inject.MachineConfig;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuDestroy;
 import org.iommufd4j.uapi.IommufdException;
@@ -43,8 +42,7 @@ public class IoctlDispatchBench {
 
     @Setup(Level.Trial)
     public void openContext() {
-        String plugins = System.getProperty("iommufd4j.pluginsDir", "target/iommufd4j/plugins");
-        machine = IommufdComponent.create(new MachineConfig(MEMORY, Path.of(plugins)));
+        machine = BenchMachine.create(MEMORY);
         ctx = machine.iommufd().open();
         // struct iommu_destroy { __u32 size; __u32 id; }
         destroyStruct = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
