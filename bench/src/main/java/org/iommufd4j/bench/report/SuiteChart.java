@@ -86,9 +86,6 @@ final class SuiteChart {
     /** Enough decimals that sub-nanosecond figures do not print as 0. */
     private static String decimalPattern(List<Double> values) {
         double max = values.stream().filter(v -> !Double.isNaN(v)).mapToDouble(Double::doubleValue).max().orElse(1);
-        if (max < 1) {
-            return "0.000";
-        }
         if (max < 10) {
             return "0.00";
         }
