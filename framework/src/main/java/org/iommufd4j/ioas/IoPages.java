@@ -210,9 +210,10 @@ final class IoPages {
      *
      * <ul>
      *   <li>Fast path, for the mapping process itself (or a {@link AccessFlags#KTHREAD} caller
-     *       borrowing its address space): a plain copy through the process's virtual memory at the
-     *       mapped user address ({@code copy_to_user}/{@code copy_from_user}); an address that is no
-     *       longer mapped is EFAULT. Nothing is pinned.
+     *       borrowing its address space), {@link #rw(long, byte[], int, int, boolean)}: pinned pages
+     *       are copied through their frames, the others through the process's virtual memory at the
+     *       mapped user address (Linux's {@code copy_to_user}/{@code copy_from_user}; an address no
+     *       longer mapped is EFAULT). Nothing is pinned.
      *   <li>Slow path, for another process, file pages, an exited process, or
      *       {@link AccessFlags#SLOW_PATH}: one page is pinned, copied through its frame and
      *       unpinned (iopt_pages_rw_page); several pages are held for the copy through the same
@@ -220,7 +221,7 @@ final class IoPages {
      *       duration (iopt_pages_rw_slow). Either way nothing stays pinned.
      * </ul>
      */
-    void rw(FailNth failNth, UserMemory caller, long startByte, byte[] data, int off, int length, int flags) {
+    void accessRw(FailNth failNth, UserMemory caller, long startByte, byte[] data, int off, int length, int flags) {
         boolean write = (flags & AccessFlags.WRITE) != 0;
         if (write && !writable) {
             throw new IommufdException(Errno.EPERM, "these pages were pinned read-only and cannot be written");
@@ -244,12 +245,7 @@ final class IoPages {
             rwSlow(failNth, first, last, startByte, data, off, length, write);
             return;
         }
-        long va = base + startByte;
-        if (write) {
-            source.write(va, data, off, length);
-        } else {
-            source.read(va, data, off, length);
-        }
+        rw(startByte, data, off, length, write);
     }
 
     /** iopt_pages_rw_page: pin the one page in the source process, copy, unpin. */
@@ -288,6 +284,44 @@ final class IoPages {
             memory.write(pa, data, off, length);
         } else {
             memory.read(pa, data, off, length);
+        }
+    }
+
+    /**
+     * Copies bytes at {@code startByte} (relative to the page-aligned base) to or from {@code buf}:
+     * through the pinned frame where the page is pinned, else through the source process's memory
+     * (EFAULT once it is gone) or the file (iopt_pages_rw_access).
+     */
+    synchronized void rw(long startByte, byte[] buf, int off, int len, boolean write) {
+        int done = 0;
+        while (done < len) {
+            long b = startByte + done;
+            int index = (int) (b >>> PAGE_SHIFT);
+            int inPage = (int) (b & (PAGE_SIZE - 1));
+            int n = Math.min(len - done, PAGE_SIZE - inPage);
+            long pfn = pfns == null ? 0 : pfns[index];
+            if (pfn != 0) {
+                long pa = (pfn << PAGE_SHIFT) + inPage;
+                if (write) {
+                    memory.write(pa, buf, off + done, n);
+                } else {
+                    memory.read(pa, buf, off + done, n);
+                }
+            } else if (file == null) {
+                if (write) {
+                    source.write(base + b, buf, off + done, n);
+                } else {
+                    source.read(base + b, buf, off + done, n);
+                }
+            } else if (write) {
+                if (base + b + n > file.size()) {
+                    throw new IommufdException(Errno.EFAULT, file + " was truncated below offset " + (base + b + n));
+                }
+                file.write(base + b, buf, off + done, n);
+            } else if (file.read(base + b, buf, off + done, n) != n) {
+                throw new IommufdException(Errno.EFAULT, file + " was truncated below offset " + (base + b + n));
+            }
+            done += n;
         }
     }
 

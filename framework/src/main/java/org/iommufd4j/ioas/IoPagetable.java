@@ -583,6 +583,10 @@ public final class IoPagetable {
     }
 
     private void reserveLocked(long start, long last, Object owner) {
+        if (Long.compareUnsigned(start, last) > 0) {
+            throw IommufdException.einval("reserved range start 0x" + Long.toHexString(start) + " is after its last 0x"
+                    + Long.toHexString(last));
+        }
         IoArea a = areaIntersecting(start, last);
         if (a != null) {
             throw new IommufdException(Errno.EADDRINUSE, "reserved range " + new IovaRange(start, last) + " intersects " + a);
@@ -787,29 +791,21 @@ public final class IoPagetable {
 
     /**
      * The io_pagetable half of iommufd_access_rw (device.c): copies between {@code data} and the
-     * memory under [iova, iova+length) area by area. A gap is ENOENT (bytes before it were already
-     * copied, as in Linux), an area that does not allow the access EPERM. See
-     * {@link IoPages#rw} for the fast and slow paths.
+     * memory under [iova, iova+length), area by area. A gap is ENOENT and an area that does not
+     * allow the access (READ, or WRITE for {@link AccessFlags#WRITE}) EPERM; both are found before
+     * anything is copied. See {@link IoPages#accessRw} for the fast and slow paths.
      */
     synchronized void accessRw(UserMemory caller, long iova, byte[] data, int off, int length, int flags) {
         long last = lastOf(iova, length, "iova");
         boolean write = (flags & AccessFlags.WRITE) != 0;
-        long cur = iova;
-        int pos = off;
-        while (true) {
-            IoArea a = areaContaining(cur);
-            if (a == null) {
-                throw new IommufdException(Errno.ENOENT, "IOVA 0x" + Long.toHexString(cur) + " is not mapped");
-            }
-            long end = Long.compareUnsigned(a.last(), last) >= 0 ? last : a.last();
-            int bytes = (int) (end - cur + 1);
+        List<IoArea> covered = contiguousAreas(iova, last);
+        for (IoArea a : covered) {
             checkAccessProt(a, write);
-            a.pages.rw(failNth, caller, a.startByteOf(cur), data, pos, bytes, flags);
-            pos += bytes;
-            if (end == last) {
-                return;
-            }
-            cur = end + 1;
+        }
+        for (IoArea a : covered) {
+            long from = umax(iova, a.iova);
+            long to = umin(last, a.last());
+            a.pages.accessRw(failNth, caller, a.startByteOf(from), data, off + (int) (from - iova), (int) (to - from + 1), flags);
         }
     }
 
@@ -916,6 +912,29 @@ public final class IoPagetable {
         long last = lastOf(iova, length, "iova");
         for (IoArea a : contiguousAreas(iova, last)) {
             unpinArea(a, iova, last);
+        }
+    }
+
+    /**
+     * Reads or writes IOVA [iova, iova+len) as an emulated device would (iopt_access_rw): the
+     * range must be covered by areas (ENOENT), a write needs WRITEABLE areas (EPERM). Pinned pages
+     * are accessed through their frames, others through the process or file that backs them.
+     */
+    public synchronized void rw(long iova, byte[] buf, int off, int len, boolean write) {
+        if (len == 0) {
+            throw IommufdException.einval("length must not be 0");
+        }
+        long last = lastOf(iova, len, "iova");
+        List<IoArea> covered = contiguousAreas(iova, last);
+        for (IoArea a : covered) {
+            if (write && (a.prot & IommuProt.WRITE) == 0) {
+                throw new IommufdException(Errno.EPERM, a + " is not writable");
+            }
+        }
+        for (IoArea a : covered) {
+            long from = umax(iova, a.iova);
+            long to = umin(last, a.last());
+            a.pages.rw(a.startByteOf(from), buf, off + (int) (from - iova), (int) (to - from + 1), write);
         }
     }
 

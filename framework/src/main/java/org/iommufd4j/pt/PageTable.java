@@ -219,6 +219,15 @@ public final class PageTable {
      *         documentation); the table is unchanged afterwards
      */
     public void map(long iova, long pa, long pgsize, long pgcount, int prot) {
+        map(iova, pa, pgsize, pgcount, prot, null);
+    }
+
+    /**
+     * {@link #map(long, long, long, long, int)}, telling {@code gather} what a failed call's undo
+     * removed (entries it had written, tables it had allocated), which walk caches may have seen.
+     * A successful map needs no invalidation: it only fills empty entries.
+     */
+    public void map(long iova, long pa, long pgsize, long pgcount, int prot, IotlbGather gather) {
         checkLive();
         if ((prot & (Prot.READ | Prot.WRITE)) == 0) {
             throw IommufdException.einval(format.name() + ": prot 0x" + Integer.toHexString(prot)
@@ -261,10 +270,10 @@ public final class PageTable {
             long done = mVa - iova;
             uBytes = 0;
             if (done != 0) {
-                clearRange(topPa, topLevel, iova, mVa - 1, true, null);
+                clearRange(topPa, topLevel, iova, mVa - 1, true, gather);
             }
             // Tables the failed call allocated further on are empty now: prune them.
-            clearRange(topPa, topLevel, iova, last, false, null);
+            clearRange(topPa, topLevel, iova, last, false, gather);
             throw e;
         }
     }
@@ -318,29 +327,39 @@ public final class PageTable {
         if (need == level) {
             return;
         }
+        // An empty old top is replaced rather than linked below the new one: no empty table may
+        // hang below the top (unmap only frees tables it visits).
+        boolean replace = isEmptyTable(topPa, level);
+        int first = replace ? need : level + 1;
         // Allocate every new top first so that a failure leaves the table as it was.
-        long[] newTops = new long[need - level];
+        long[] newTops = new long[need - first + 1];
         int made = 0;
         try {
             for (; made < newTops.length; made++) {
-                newTops[made] = allocTable(level + 1 + made);
+                newTops[made] = allocTable(first + made);
             }
         } catch (RuntimeException e) {
             for (int i = 0; i < made; i++) {
-                freeTable(newTops[i], level + 1 + i);
+                freeTable(newTops[i], first + i);
             }
             throw e;
         }
-        long lower = topPa;
+        long oldTop = topPa;
+        long lower = oldTop;
         for (int i = 0; i < newTops.length; i++) {
-            int l = level + 1 + i;
-            // The old top always sits at index 0 of the new one.
-            memory.words(newTops[i])[PhysicalMemory.wordIndex(newTops[i])] = format.tableEntry(l, lower);
+            if (!replace) {
+                // The old top always sits at index 0 of the new one.
+                memory.words(newTops[i])[PhysicalMemory.wordIndex(newTops[i])] = format.tableEntry(first + i, lower);
+            }
             lower = newTops[i];
         }
+        // The hardware switches root and level first, then lookups see the new top.
         topListener.topChanged(lower, need);
         topPa = lower;
         topLevel = need;
+        if (replace) {
+            freeTable(oldTop, level);
+        }
     }
 
     private boolean fits(long last, int level) {
@@ -659,6 +678,18 @@ public final class PageTable {
         long last = iova + length - 1;
         if (Long.compareUnsigned(last, iova) < 0) {
             last = -1L;
+        }
+        if (signExtended) {
+            // Walk each canonical half separately so that reported IOVAs stay sign-extended.
+            long lowerLast = maxIova();
+            long upperFirst = -(lowerLast + 1);
+            if (Long.compareUnsigned(iova, lowerLast) <= 0) {
+                walkLeaves(topPa, topLevel, iova, Long.compareUnsigned(last, lowerLast) < 0 ? last : lowerLast, visitor);
+            }
+            if (Long.compareUnsigned(last, upperFirst) >= 0) {
+                walkLeaves(topPa, topLevel, Long.compareUnsigned(iova, upperFirst) > 0 ? iova : upperFirst, last, visitor);
+            }
+            return;
         }
         walkLeaves(topPa, topLevel, iova, clampToTop(last), visitor);
     }

@@ -71,7 +71,12 @@ public class PageTableDomain implements PagingDomain {
     @Override
     public synchronized void map(long iova, long pa, long pgsize, long pgcount, int prot) {
         checkLive();
-        table.map(iova, pa, pgsize, pgcount, prot);
+        gather.reset();
+        try {
+            table.map(iova, pa, pgsize, pgcount, prot, gather);
+        } finally {
+            flushGather(); // only a failed map's undo leaves something to invalidate
+        }
     }
 
     @Override
