@@ -322,4 +322,28 @@ class VfioCompatDomainTest {
         assertEquals(0, mapDma(bed.buffer, APERTURE_START, 2 * PAGE_SIZE));
         assertEquals(2, bed.proc.pinCountAt(bed.buffer) + bed.proc.pinCountAt(bed.buffer + PAGE_SIZE));
     }
+
+    @Test
+    void typedContainerReachesTheSameHandlers() {
+        setUp(VfioExtension.TYPE1v2_IOMMU);
+        VfioContainer container = new VfioContainer(bed.ctx);
+        assertEquals(VfioIoctl.API_VERSION, container.apiVersion());
+        assertTrue(container.checkExtension(VfioExtension.UNMAP_ALL));
+        assertTrue(!container.checkExtension(VfioExtension.UPDATE_VADDR));
+        ByteBuffer buf = container.infoBuffer(68);
+        VfioIommuType1Info info = VfioContainer.info(buf);
+        assertEquals(68, info.argsz());
+        assertEquals(24, info.capOffset());
+        assertEquals(domain.pgsizeBitmap(), info.iovaPgsizes());
+        checkCapChain(buf);
+        int rw = VfioIommuType1DmaMap.FLAG_READ | VfioIommuType1DmaMap.FLAG_WRITE;
+        container.mapDma(rw, bed.buffer, APERTURE_START, BUFFER_SIZE);
+        assertEquals(Errno.EEXIST, org.junit.jupiter.api.Assertions.assertThrows(org.iommufd4j.uapi.IommufdException.class,
+                () -> container.mapDma(rw, bed.buffer, APERTURE_START, PAGE_SIZE)).errno());
+        assertEquals(BUFFER_SIZE, container.unmapDma(0, APERTURE_START, BUFFER_SIZE));
+        assertEquals(Errno.ENOENT, org.junit.jupiter.api.Assertions.assertThrows(org.iommufd4j.uapi.IommufdException.class,
+                () -> container.unmapDma(0, APERTURE_START, BUFFER_SIZE)).errno());
+        assertEquals(Errno.EINVAL, org.junit.jupiter.api.Assertions.assertThrows(org.iommufd4j.uapi.IommufdException.class,
+                () -> container.setIommu(VfioExtension.SPAPR_TCE_IOMMU)).errno());
+    }
 }
