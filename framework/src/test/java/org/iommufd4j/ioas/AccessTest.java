@@ -480,6 +480,22 @@ class AccessTest {
         bed.ctx.destroy(other);
     }
 
+    @Test
+    void replaceOntoAnIoasThatCannotTakeThePinAlignmentKeepsTheOldOne() {
+        int misaligned = bed.ctx.ioasAlloc();
+        bed.mapFixed(misaligned, bed.buffer + 2048, PAGE_SIZE, APERTURE_START + 2048);
+        SelftestAccess st = pinAccess();
+        bed.mapFixed(ioasId, bed.buffer, BUFFER_SIZE, APERTURE_START);
+        int item = st.pinPages(bed.proc, APERTURE_START, PAGE_SIZE, bed.buffer, 0);
+        assertEquals(Errno.EADDRINUSE, errno(() -> st.replaceIoas(misaligned)));
+        assertSame(bed.ioas(ioasId), st.access().ioas());
+        assertTrue(bed.ioas(misaligned).iopt().accesses().isEmpty());
+        assertEquals(1, bed.ioas(misaligned).iopt().iovaAlignment());
+        st.destroyPages(item);
+        bed.ctx.destroy(misaligned);
+        st.destroy();
+    }
+
     /** iommufd_mock_domain.user_copy: pin in a domain-less IOAS, copy into the domain's IOAS, replace, repeat. */
     @Test
     void userCopy() {
