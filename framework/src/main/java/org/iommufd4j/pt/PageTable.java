@@ -32,9 +32,14 @@ import org.iommufd4j.uapi.IommufdException;
  *       widths is ERANGE; an IOVA range that wraps is EOVERFLOW.</li>
  * </ul>
  *
+ * <p>A top that grew for a map stays grown even if the rest of that map fails (as in Linux); the
+ * new top is allocated in full before the driver is told, so a failed growth changes nothing.
+ *
  * <p>Concurrency: like Linux's range-lock contract, the caller serializes writers (map, unmap,
- * clearing dirty); lookups may run concurrently with them and see each entry either before or
- * after a write. Not for use after {@link #destroy()}.
+ * clearing dirty). Lookups ({@link #iovaToPhys}, {@link #lookup}, the hardware model's walks) may
+ * run beside a map, and see each entry either before or after it is written; beside an unmap
+ * they must not touch the range being unmapped, because freed table frames are reused at once
+ * (Linux defers the free until after the IOTLB flush). Not for use after {@link #destroy()}.
  */
 public final class PageTable {
     private static final int MAX_LEVELS = 8;
