@@ -91,9 +91,10 @@ final class IommufdTest {
             int zeroTail = ioctl(e.command(), Ioctls.struct(size + 1, size + 1));
             assertEquals(exact, zeroTail, name + ": a zero tail behaves as the exact size");
         }
-        Assumptions.assumeTrue(missing.isEmpty(), () -> "partially ported: the length rules hold for the "
-                + (CMD_LENGTH.size() - missing.size()) + " ioctls implemented; not implemented yet: "
-                + String.join(", ", missing) + " (issues #3, #4)");
+        if (!missing.isEmpty()) {
+            Assumptions.abort("partially ported: the length rules hold for the " + (CMD_LENGTH.size() - missing.size())
+                    + " ioctls implemented; not implemented yet: " + String.join(", ", missing) + " (issues #3, #4)");
+        }
     }
 
     @KernelTest
