@@ -30,6 +30,7 @@ final class TapListener implements TestExecutionListener {
     private final List<KernelCase> planned;
     private final PrintWriter progress;
     private final Set<String> reported = new HashSet<>();
+    private final Set<String> fixtureClasses = new HashSet<>();
     private final Map<String, String> containerErrors = new LinkedHashMap<>();
     private int number;
     private int pass;
@@ -45,6 +46,7 @@ final class TapListener implements TestExecutionListener {
         this.driver = driver;
         this.planned = planned;
         this.progress = progress;
+        planned.forEach(c -> fixtureClasses.add(c.fixtureClass().getName()));
     }
 
     @Override
@@ -80,7 +82,7 @@ final class TapListener implements TestExecutionListener {
             case ABORTED -> skipped(name, result.getThrowable().map(Throwable::getMessage).orElse("aborted"));
             case FAILED -> {
                 fail++;
-                tap.diagnostic(failure(result.getThrowable()));
+                tap.diagnostic(failure(result.getThrowable(), fixtureClasses));
                 emit(name, Tap.notOk(++number, name));
             }
         }
@@ -140,7 +142,7 @@ final class TapListener implements TestExecutionListener {
     }
 
     /** kselftest puts the failing check's file:line and message before "not ok". */
-    static String failure(Optional<Throwable> thrown) {
+    static String failure(Optional<Throwable> thrown, Set<String> fixtureClasses) {
         if (thrown.isEmpty()) {
             return "failed";
         }
@@ -151,8 +153,9 @@ final class TapListener implements TestExecutionListener {
         }
         String at = "";
         for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getClassName().startsWith("org.iommufd4j.selftest.") && !e.getClassName().startsWith("org.iommufd4j.selftest.kit.")
-                    && !e.getClassName().startsWith("org.iommufd4j.selftest.runner.")) {
+            String cls = e.getClassName();
+            int nested = cls.indexOf('$');
+            if (fixtureClasses.contains(nested < 0 ? cls : cls.substring(0, nested))) {
                 at = e.getFileName() + ":" + e.getLineNumber() + ":" + e.getMethodName() + ": ";
                 break;
             }
