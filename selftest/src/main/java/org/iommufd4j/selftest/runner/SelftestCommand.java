@@ -184,6 +184,7 @@ public final class SelftestCommand implements Callable<Integer> {
         launcher.execute(request(s, config), listeners.toArray(TestExecutionListener[]::new));
         if (xmlDir != null) {
             moveReport(xmlDir, xml);
+            JUnitXmlNames.rename(xml, cases);
         }
         return listener.result();
     }

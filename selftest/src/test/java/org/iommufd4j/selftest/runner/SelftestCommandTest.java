@@ -134,8 +134,13 @@ class SelftestCommandTest {
     @Test
     void writesJUnitXml(@TempDir Path tmp) throws Exception {
         Path xml = tmp.resolve("reports/selftest.xml");
-        assertEquals(0, run("--filter", "sample.a.passes", "--junit-xml", xml.toString()));
+        assertEquals(1, run("--filter", "sample.b.*", "--junit-xml", xml.toString()));
         String report = Files.readString(xml);
-        assertTrue(report.contains("<testsuite") && report.contains("tests=\"1\"") && report.contains("failures=\"0\""), report);
+        assertTrue(report.contains("<testsuite") && report.contains("tests=\"4\"") && report.contains("failures=\"1\""), report);
+        assertTrue(report.contains("classname=\"org.iommufd4j.selftestsample.SampleFixture\""), report);
+        assertTrue(!report.contains("()["), "no JUnit invocation names left: " + report);
+        for (String name : List.of("sample.b.passes", "sample.b.fails_on_b", "sample.b.pending", "sample.b.leaks")) {
+            assertTrue(report.contains("name=\"" + name + "\""), "kselftest names in the report: " + report);
+        }
     }
 }
