@@ -2,15 +2,31 @@ package org.iommufd4j.ioas;
 
 import org.iommufd4j.core.IommufdObject;
 import org.iommufd4j.core.ObjectType;
+import org.iommufd4j.failnth.FailNth;
 
-/** An IO address space object (IOMMUFD_OBJ_IOAS). */
+/**
+ * An IO address space object (IOMMUFD_OBJ_IOAS): an {@link IoPagetable} with an ID. Paging HW
+ * page tables built on it hold a reference, so it cannot be destroyed while a domain is attached;
+ * destroying it unmaps (and unpins) everything.
+ */
 public final class Ioas extends IommufdObject {
-    Ioas() {
+    private final IoPagetable iopt;
+
+    Ioas(FailNth failNth) {
         super(ObjectType.IOAS);
+        this.iopt = new IoPagetable(failNth);
+    }
+
+    /** The IOVA → pages map. */
+    public IoPagetable iopt() {
+        return iopt;
     }
 
     @Override
     protected void destroy() {
-        // Nothing is held yet: areas, pins and domains arrive with the io_pagetable.
+        if (!iopt.domains().isEmpty()) {
+            throw new IllegalStateException(this + " destroyed with " + iopt.domains().size() + " domain(s) still attached");
+        }
+        iopt.unmapAll();
     }
 }

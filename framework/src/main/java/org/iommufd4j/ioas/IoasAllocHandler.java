@@ -9,7 +9,7 @@ import org.iommufd4j.uapi.IommufdException;
 import org.iommufd4j.uapi.IommufdIoctl;
 import org.iommufd4j.uapi.StructCodec;
 
-/** IOMMU_IOAS_ALLOC (ioas.c iommufd_ioas_alloc_ioctl). */
+/** IOMMU_IOAS_ALLOC (ioas.c iommufd_ioas_alloc_ioctl): flags must be 0. */
 public final class IoasAllocHandler implements IoctlHandler<IommuIoasAlloc> {
     private static final StructCodec<IommuIoasAlloc> CODEC = StructCodec.of(IommuIoasAlloc.class);
 
@@ -32,7 +32,7 @@ public final class IoasAllocHandler implements IoctlHandler<IommuIoasAlloc> {
         if (cmd.flags() != 0) {
             throw new IommufdException(Errno.EOPNOTSUPP, "iommu_ioas_alloc.flags must be 0, got 0x" + Integer.toHexString(cmd.flags()));
         }
-        Ioas ioas = ucmd.newObject(new Ioas());
+        Ioas ioas = ucmd.newObject(new Ioas(ucmd.ctx().device().failNth()));
         return cmd.withOutIoasId(ioas.id());
     }
 }

@@ -11,4 +11,36 @@ public interface IoasModule {
     @Binds
     @IntoSet
     Ioctl alloc(IoasAllocHandler handler);
+
+    @Binds
+    @IntoSet
+    Ioctl allowIovas(IoasAllowIovasHandler handler);
+
+    @Binds
+    @IntoSet
+    Ioctl copy(IoasCopyHandler handler);
+
+    @Binds
+    @IntoSet
+    Ioctl iovaRanges(IoasIovaRangesHandler handler);
+
+    @Binds
+    @IntoSet
+    Ioctl map(IoasMapHandler handler);
+
+    @Binds
+    @IntoSet
+    Ioctl mapFile(IoasMapFileHandler handler);
+
+    @Binds
+    @IntoSet
+    Ioctl unmap(IoasUnmapHandler handler);
+
+    @Binds
+    @IntoSet
+    Ioctl option(OptionHandler handler);
+
+    @Binds
+    @IntoSet
+    Ioctl changeProcess(IoasChangeProcessHandler handler);
 }

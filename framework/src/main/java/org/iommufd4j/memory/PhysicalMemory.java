@@ -17,6 +17,12 @@ import org.iommufd4j.uapi.IommufdException;
  *
  * <p>Frames are handed out in power-of-two blocks of 1 to 512 frames, aligned to their size
  * (SMMUv3's 64 KiB tables and concatenated stage-2 roots need contiguous frames).
+ *
+ * <p>Frames that back user memory (process pages, memfd page cache) carry two counters, kept in
+ * {@code int[]} chunks indexed by frame number rather than in per-page objects: {@link #refCount}
+ * counts the mappings and page caches that hold the frame, {@link #pinCount} the long-term pins
+ * (Linux's {@code FOLL_PIN}, which the selftest's MD_CHECK_REFS reads back). A user frame is freed
+ * when both reach zero, so a page pinned for DMA outlives the mapping it came from.
  */
 public final class PhysicalMemory {
     public static final int PAGE_SHIFT = 12;
@@ -35,6 +41,14 @@ public final class PhysicalMemory {
     private long nextFrame = 1;
     private long allocatedFrames;
 
+    /** User-frame counters: chunks of 2^16 frames, made on first use. */
+    private static final int COUNTER_CHUNK_SHIFT = 16;
+    private static final int COUNTER_CHUNK_MASK = (1 << COUNTER_CHUNK_SHIFT) - 1;
+    private final int[][] refCounts;
+    private final int[][] pinCounts;
+    private final Object counterLock = new Object();
+    private long pinnedFrames;
+
     /** Memory of {@code bytes} (a multiple of 2 MiB) with failure injection from {@code failNth}. */
     public PhysicalMemory(long bytes, FailNth failNth) {
         if (bytes <= 0 || (bytes & CHUNK_MASK) != 0 || (bytes >>> CHUNK_SHIFT) > Integer.MAX_VALUE) {
@@ -43,6 +57,9 @@ public final class PhysicalMemory {
         this.chunks = new long[(int) (bytes >>> CHUNK_SHIFT)][];
         this.limitFrames = bytes >>> PAGE_SHIFT;
         this.failNth = failNth;
+        int counterChunks = (int) ((limitFrames + COUNTER_CHUNK_MASK) >>> COUNTER_CHUNK_SHIFT);
+        this.refCounts = new int[counterChunks][];
+        this.pinCounts = new int[counterChunks][];
         for (int i = 0; i <= MAX_ORDER; i++) {
             freeBlocks[i] = new LongArrayList();
         }
@@ -102,6 +119,141 @@ public final class PhysicalMemory {
             freeBlocks[order].add(frame);
             allocatedFrames -= 1L << order;
         }
+    }
+
+    // ------------------------------------------------------------ user frames
+
+    /**
+     * Allocates one zeroed frame for user memory with a reference count of 1 (the caller's
+     * mapping or page cache) and returns its frame number. ENOMEM like {@link #allocate}.
+     */
+    public long allocateUserFrame() {
+        long pfn = allocate(0) >>> PAGE_SHIFT;
+        synchronized (counterLock) {
+            counter(refCounts, pfn)[(int) (pfn & COUNTER_CHUNK_MASK)] = 1;
+        }
+        return pfn;
+    }
+
+    /** Takes another reference on a user frame (a second mapping of it, e.g. after fork). */
+    public void getFrame(long pfn) {
+        synchronized (counterLock) {
+            int[] c = counter(refCounts, pfn);
+            int i = (int) (pfn & COUNTER_CHUNK_MASK);
+            if (c[i] <= 0) {
+                throw new IllegalStateException("frame 0x" + Long.toHexString(pfn) + " is not a live user frame");
+            }
+            c[i]++;
+        }
+    }
+
+    /** Drops a reference; the frame is freed when no reference and no pin remains. */
+    public void putFrame(long pfn) {
+        boolean free;
+        synchronized (counterLock) {
+            int[] c = counter(refCounts, pfn);
+            int i = (int) (pfn & COUNTER_CHUNK_MASK);
+            if (c[i] <= 0) {
+                throw new IllegalStateException("frame 0x" + Long.toHexString(pfn) + " has no reference to drop");
+            }
+            free = --c[i] == 0 && counter(pinCounts, pfn)[i] == 0;
+        }
+        if (free) {
+            free(pfn << PAGE_SHIFT, 0);
+        }
+    }
+
+    /** Raises the pin count of a user frame that something still references or pins. */
+    public void pinFrame(long pfn) {
+        synchronized (counterLock) {
+            int i = (int) (pfn & COUNTER_CHUNK_MASK);
+            int[] pins = counter(pinCounts, pfn);
+            if (pins[i] == 0 && counter(refCounts, pfn)[i] == 0) {
+                throw new IllegalStateException("frame 0x" + Long.toHexString(pfn) + " is not a live user frame");
+            }
+            if (pins[i]++ == 0) {
+                pinnedFrames++;
+            }
+        }
+    }
+
+    /** Drops a pin; the frame is freed when no reference and no pin remains. */
+    public void unpinFrame(long pfn) {
+        boolean free;
+        synchronized (counterLock) {
+            int i = (int) (pfn & COUNTER_CHUNK_MASK);
+            int[] pins = counter(pinCounts, pfn);
+            if (pins[i] <= 0) {
+                throw new IllegalStateException("frame 0x" + Long.toHexString(pfn) + " is not pinned");
+            }
+            if (--pins[i] == 0) {
+                pinnedFrames--;
+                free = counter(refCounts, pfn)[i] == 0;
+            } else {
+                free = false;
+            }
+        }
+        if (free) {
+            free(pfn << PAGE_SHIFT, 0);
+        }
+    }
+
+    /** Long-term pins on a frame (what MD_CHECK_REFS compares). */
+    public int pinCount(long pfn) {
+        synchronized (counterLock) {
+            int[] c = pinCounts[(int) (pfn >>> COUNTER_CHUNK_SHIFT)];
+            return c == null ? 0 : c[(int) (pfn & COUNTER_CHUNK_MASK)];
+        }
+    }
+
+    /** References (mappings, page caches) on a user frame. */
+    public int refCount(long pfn) {
+        synchronized (counterLock) {
+            int[] c = refCounts[(int) (pfn >>> COUNTER_CHUNK_SHIFT)];
+            return c == null ? 0 : c[(int) (pfn & COUNTER_CHUNK_MASK)];
+        }
+    }
+
+    /** Frames with at least one pin, for leak checks. */
+    public long pinnedFrames() {
+        synchronized (counterLock) {
+            return pinnedFrames;
+        }
+    }
+
+    /** Copies the 4 KiB contents of frame {@code srcPfn} into frame {@code dstPfn}. */
+    public void copyFrame(long srcPfn, long dstPfn) {
+        long src = srcPfn << PAGE_SHIFT;
+        long dst = dstPfn << PAGE_SHIFT;
+        checkRange(src, PAGE_SIZE);
+        checkRange(dst, PAGE_SIZE);
+        long[] from = chunks[(int) (src >>> CHUNK_SHIFT)];
+        if (from == null) {
+            long[] to = chunks[(int) (dst >>> CHUNK_SHIFT)];
+            if (to != null) {
+                Arrays.fill(to, wordIndex(dst), wordIndex(dst) + (PAGE_SIZE >>> 3), 0L);
+            }
+            return;
+        }
+        System.arraycopy(from, wordIndex(src), words(dst), wordIndex(dst), PAGE_SIZE >>> 3);
+    }
+
+    /** The fault injector this memory consults (user-memory code in this package shares it). */
+    FailNth failNth() {
+        return failNth;
+    }
+
+    private int[] counter(int[][] table, long pfn) {
+        if (pfn <= 0 || pfn >= limitFrames) {
+            throw new IllegalArgumentException("frame 0x" + Long.toHexString(pfn) + " is outside memory");
+        }
+        int c = (int) (pfn >>> COUNTER_CHUNK_SHIFT);
+        int[] chunk = table[c];
+        if (chunk == null) {
+            chunk = new int[1 << COUNTER_CHUNK_SHIFT];
+            table[c] = chunk;
+        }
+        return chunk;
     }
 
     /** Frames currently allocated, for leak checks. */

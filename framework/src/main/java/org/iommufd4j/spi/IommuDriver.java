@@ -1,5 +1,8 @@
 package org.iommufd4j.spi;
 
+import java.util.Map;
+import org.iommufd4j.pt.PageTableFormat;
+
 /**
  * One IOMMU driver, made by its plugin's {@link IommuDriverFactory}. The first version of the SPI:
  * the driver describes itself and probes devices; devices allocate paging domains. Nesting,
@@ -13,4 +16,13 @@ public interface IommuDriver {
 
     /** Probes a device behind this IOMMU (the bus found it; the driver decides what it can do). */
     IommuDevice probe(DeviceConfig config);
+
+    /**
+     * The page-table formats this driver's domains use, by the names listed in
+     * {@link DriverCapabilities#pageTableFormats()} (e.g. for the format conformance kit and the
+     * benchmarks). Empty by default: a driver with its own page-table code exports none.
+     */
+    default Map<String, PageTableFormat> pageTableFormats() {
+        return Map.of();
+    }
 }

@@ -1,24 +1,39 @@
 package org.iommufd4j.drivers.mock;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.iommufd4j.drivers.mock.pagetable.MockFormat;
+import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.DriverCapabilities;
+import org.iommufd4j.spi.DriverFeature;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.IommuDevice;
 import org.iommufd4j.spi.IommuDriver;
-import org.iommufd4j.uapi.Errno;
-import org.iommufd4j.uapi.IommufdException;
 
 /**
- * The the kernel selftest's mock IOMMU driver. It loads and describes itself; its page-table formats ("mock") and paging
- * domains arrive with the page-table engine, so probing a device is refused until then.
+ * The kernel selftest's mock IOMMU driver (drivers/iommu/iommufd/selftest.c). Its paging domains
+ * are engine page tables of the mock format. Device options: {@code pagetable}
+ * (default|huge|grow, as iommu_hwpt_selftest.pagetable_type), {@code no-dirty} (true: the device
+ * refuses dirty tracking, MOCK_FLAGS_DEVICE_NO_DIRTY).
  */
 final class MockDriver implements IommuDriver {
+    private static final Map<String, PageTableFormat> FORMATS = formats();
+
     private final HostServices host;
 
     MockDriver(HostServices host) {
         this.host = host;
+    }
+
+    private static Map<String, PageTableFormat> formats() {
+        Map<String, PageTableFormat> m = new LinkedHashMap<>();
+        for (MockFormat f : List.of(MockFormat.DEFAULT, MockFormat.HUGE, MockFormat.GROWABLE)) {
+            m.put(f.name(), f);
+        }
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     @Override
@@ -28,12 +43,17 @@ final class MockDriver implements IommuDriver {
 
     @Override
     public DriverCapabilities capabilities() {
-        return new DriverCapabilities(Set.of(), List.of(), 0xfeedbeef);
+        return new DriverCapabilities(Set.of(DriverFeature.PAGING, DriverFeature.DIRTY_TRACKING),
+                List.copyOf(FORMATS.keySet()), 0xfeedbeef);
+    }
+
+    @Override
+    public Map<String, PageTableFormat> pageTableFormats() {
+        return FORMATS;
     }
 
     @Override
     public IommuDevice probe(DeviceConfig config) {
-        throw new IommufdException(Errno.ENODEV, name() + ": cannot probe " + config.name()
-                + ": paging domains are not implemented yet (host memory " + (host.memory().size() >>> 20) + " MiB)");
+        return MockDevice.probe(host, config);
     }
 }

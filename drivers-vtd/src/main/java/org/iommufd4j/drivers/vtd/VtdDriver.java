@@ -1,24 +1,42 @@
 package org.iommufd4j.drivers.vtd;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.iommufd4j.drivers.vtd.pagetable.VtdSecondStageFormat;
+import org.iommufd4j.pt.PageTableFormat;
+import org.iommufd4j.pt.format.X8664Format;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.DriverCapabilities;
+import org.iommufd4j.spi.DriverFeature;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.IommuDevice;
 import org.iommufd4j.spi.IommuDriver;
-import org.iommufd4j.uapi.Errno;
-import org.iommufd4j.uapi.IommufdException;
 
 /**
- * The Intel VT-d driver. It loads and describes itself; its page-table formats ("vtd-ss", "vtd-fs") and paging
- * domains arrive with the page-table engine, so probing a device is refused until then.
+ * The Intel VT-d driver. Paging domains are engine page tables: the second stage by default
+ * (3, 4 or 5 levels), or the first stage (x86-64 paging, 4 or 5 levels) when a device is probed
+ * with option {@code stage=first}. Device options: {@code stage} (second|first), {@code levels}.
  */
 final class VtdDriver implements IommuDriver {
+    /** Format names, as listed in the capabilities: second stage by AGAW, first stage by width. */
+    private static final Map<String, PageTableFormat> FORMATS = formats();
+
     private final HostServices host;
 
     VtdDriver(HostServices host) {
         this.host = host;
+    }
+
+    private static Map<String, PageTableFormat> formats() {
+        Map<String, PageTableFormat> m = new LinkedHashMap<>();
+        m.put("vtd-ss-39", VtdSecondStageFormat.of(3));
+        m.put("vtd-ss-48", VtdSecondStageFormat.of(4));
+        m.put("vtd-ss-57", VtdSecondStageFormat.of(5));
+        m.put("x86-64-48", X8664Format.fourLevel());
+        m.put("x86-64-57", X8664Format.fiveLevel());
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     @Override
@@ -28,12 +46,17 @@ final class VtdDriver implements IommuDriver {
 
     @Override
     public DriverCapabilities capabilities() {
-        return new DriverCapabilities(Set.of(), List.of(), 1);
+        return new DriverCapabilities(Set.of(DriverFeature.PAGING, DriverFeature.DIRTY_TRACKING),
+                List.copyOf(FORMATS.keySet()), 1);
+    }
+
+    @Override
+    public Map<String, PageTableFormat> pageTableFormats() {
+        return FORMATS;
     }
 
     @Override
     public IommuDevice probe(DeviceConfig config) {
-        throw new IommufdException(Errno.ENODEV, name() + ": cannot probe " + config.name()
-                + ": paging domains are not implemented yet (host memory " + (host.memory().size() >>> 20) + " MiB)");
+        return VtdDevice.probe(host, config);
     }
 }

@@ -1,0 +1,103 @@
+package org.iommufd4j.drivers.vtd;
+
+import org.iommufd4j.drivers.vtd.pagetable.VtdSecondStageFormat;
+import org.iommufd4j.pt.PageTable;
+import org.iommufd4j.pt.PageTableFormat;
+import org.iommufd4j.pt.format.X8664Format;
+import org.iommufd4j.spi.DeviceConfig;
+import org.iommufd4j.spi.HostServices;
+import org.iommufd4j.spi.IommuDevice;
+import org.iommufd4j.spi.PageTableDomain;
+import org.iommufd4j.spi.PagingDomain;
+import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommufdException;
+
+/** A device behind a VT-d unit; its paging domains are second- or first-stage engine tables. */
+final class VtdDevice implements IommuDevice {
+    // include/uapi/linux/iommufd.h enum iommufd_hwpt_alloc_flags
+    static final int HWPT_ALLOC_NEST_PARENT = 1 << 0;
+    static final int HWPT_ALLOC_DIRTY_TRACKING = 1 << 1;
+    static final int HWPT_ALLOC_PASID = 1 << 3;
+
+    private final HostServices host;
+    private final String name;
+    private final boolean firstStage;
+    private final int levels;
+    private PagingDomain attached;
+
+    private VtdDevice(HostServices host, String name, boolean firstStage, int levels) {
+        this.host = host;
+        this.name = name;
+        this.firstStage = firstStage;
+        this.levels = levels;
+    }
+
+    static VtdDevice probe(HostServices host, DeviceConfig config) {
+        String stage = config.option("stage", "second");
+        boolean first;
+        switch (stage) {
+            case "second":
+                first = false;
+                break;
+            case "first":
+                first = true;
+                break;
+            default:
+                throw IommufdException.einval("vtd: device " + config.name() + ": option stage=" + stage
+                        + " is not 'second' or 'first'");
+        }
+        String lv = config.option("levels", "4");
+        int levels;
+        try {
+            levels = Integer.parseInt(lv);
+        } catch (NumberFormatException e) {
+            levels = -1;
+        }
+        if (levels < (first ? 4 : 3) || levels > 5) {
+            throw IommufdException.einval("vtd: device " + config.name() + ": option levels=" + lv + " is not "
+                    + (first ? "4 or 5 for the first stage" : "3, 4 or 5 for the second stage"));
+        }
+        return new VtdDevice(host, config.name(), first, levels);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public PagingDomain allocPagingDomain(int hwptFlags) {
+        int known = HWPT_ALLOC_NEST_PARENT | HWPT_ALLOC_DIRTY_TRACKING | HWPT_ALLOC_PASID;
+        if ((hwptFlags & ~known) != 0) {
+            throw new IommufdException(Errno.EOPNOTSUPP, "vtd: hwpt flags 0x" + Integer.toHexString(hwptFlags)
+                    + " include unsupported bits 0x" + Integer.toHexString(hwptFlags & ~known));
+        }
+        if (firstStage && (hwptFlags & (HWPT_ALLOC_NEST_PARENT | HWPT_ALLOC_DIRTY_TRACKING)) != 0) {
+            // Linux intel_iommu_domain_alloc_paging_flags: only second-stage tables can be nest
+            // parents or track dirty pages (SSADE).
+            throw new IommufdException(Errno.EOPNOTSUPP, "vtd: a first-stage domain cannot be a nest parent"
+                    + " or track dirty pages (flags 0x" + Integer.toHexString(hwptFlags) + ")");
+        }
+        PageTableFormat format = firstStage ? new X8664Format(levels == 4 ? 48 : 57, true, true)
+                : VtdSecondStageFormat.of(levels);
+        PageTable table = new PageTable(format, host.memory());
+        // A sign-extended first stage offers the lower half, as Linux's VT-d FS domain does.
+        return new PageTableDomain(table, table.minIova(), table.maxIova(), PageTableDomain.IotlbFlusher.NONE);
+    }
+
+    @Override
+    public void attach(PagingDomain domain) {
+        attached = domain;
+    }
+
+    @Override
+    public void release() {
+        attached = null;
+    }
+
+    @Override
+    public String toString() {
+        return "VtdDevice[" + name + ", " + (firstStage ? "first" : "second") + " stage, " + levels + " levels"
+                + (attached != null ? ", attached" : "") + "]";
+    }
+}

@@ -1,0 +1,76 @@
+package org.iommufd4j.hw;
+
+import org.iommufd4j.memory.PhysicalMemory;
+import org.iommufd4j.pt.PageTableFormat;
+import org.iommufd4j.pt.Prot;
+
+/**
+ * The hardware page walker: it reads the table frames in host memory from a root pointer, as the
+ * IOMMU does, using only the format's bit definitions — never the engine's bookkeeping. A wrong
+ * bit written by a format therefore shows up here as a wrong translation or a fault.
+ *
+ * <p>On a permitted write it sets the leaf's dirty state the way hardware with access/dirty
+ * tracking does (VT-d SS D bit, SMMU HTTU DBM, AMD-Vi HD).
+ */
+public final class PageWalker {
+    private final PhysicalMemory memory;
+
+    public PageWalker(PhysicalMemory memory) {
+        this.memory = memory;
+    }
+
+    /**
+     * Translates {@code iova} for {@code access} through the table rooted at {@code rootPa} (a
+     * table of {@code topLevel}). Throws {@link DmaFault} when nothing maps it or the leaf forbids it.
+     */
+    public Translation walk(PageTableFormat format, long rootPa, int topLevel, long iova, Access access) {
+        Translation t = translate(format, rootPa, topLevel, iova, access);
+        if (access == Access.WRITE && format.supportsDirty()) {
+            long item = memory.readLong(t.itemPa());
+            if (!format.isWriteDirty(t.level(), item)) {
+                memory.writeLong(t.itemPa(), format.makeWriteDirty(t.level(), item));
+            }
+        }
+        return t;
+    }
+
+    /** The translation without side effects (no dirty bit), or a {@link DmaFault}. */
+    public Translation translate(PageTableFormat format, long rootPa, int topLevel, long iova, Access access) {
+        if (!inRange(format, topLevel, iova)) {
+            throw new DmaFault(iova, access, DmaFault.Reason.OUT_OF_RANGE);
+        }
+        long table = rootPa;
+        for (int level = topLevel; level >= 0; level--) {
+            int shift = format.itemShift(level);
+            long index = (iova >>> shift) & ((1L << format.indexBits(level)) - 1);
+            long itemPa = table + index * Long.BYTES;
+            long item = memory.readLong(itemPa);
+            if ((item & format.presentMask(level)) == 0) {
+                throw new DmaFault(iova, access, DmaFault.Reason.NOT_PRESENT);
+            }
+            if (level > 0 && format.canHaveTable(level) && (item & format.tableMask(level)) == format.tableMatch(level)) {
+                table = format.tablePa(level, item);
+                continue;
+            }
+            int sizeLg2 = shift + format.contiguousLg2(level, item);
+            long sizeMask = (1L << sizeLg2) - 1;
+            long pa = (format.leafOa(level, item) & ~sizeMask) | (iova & sizeMask);
+            int prot = format.leafProt(level, item);
+            int needed = access == Access.WRITE ? Prot.WRITE : Prot.READ;
+            if ((prot & needed) == 0) {
+                throw new DmaFault(iova, access, DmaFault.Reason.PERMISSION);
+            }
+            return new Translation(iova & ~0xfffL, pa & ~0xfffL, level, sizeLg2, prot, itemPa);
+        }
+        throw new DmaFault(iova, access, DmaFault.Reason.NOT_PRESENT);
+    }
+
+    private static boolean inRange(PageTableFormat format, int topLevel, long iova) {
+        int topBits = format.itemShift(topLevel) + format.indexBits(topLevel);
+        if (format.signExtended()) {
+            long shifted = iova >> (format.vaBits() - 1);
+            return shifted == 0 || shifted == -1;
+        }
+        return topBits >= 64 || (iova >>> topBits) == 0;
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * IO address spaces: the IOAS object, its {@link org.iommufd4j.ioas.IoPagetable} (Linux's
+ * io_pagetable: areas over shared pinned pages, allowed and reserved IOVA ranges, IOVA
+ * allocation, the paging domains that mirror it, access pins) and the IOAS ioctls, contributed to
+ * the dispatcher by {@link org.iommufd4j.ioas.IoasModule}.
+ */
+package org.iommufd4j.ioas;

@@ -1,0 +1,557 @@
+package org.iommufd4j.memory;
+
+import static org.iommufd4j.memory.PhysicalMemory.PAGE_SHIFT;
+import static org.iommufd4j.memory.PhysicalMemory.PAGE_SIZE;
+
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2LongMap;
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommufdException;
+
+/**
+ * A simulated process: an address space of mappings (anonymous or memfd, shared or private) whose
+ * pages are frames of {@link PhysicalMemory}, a small file-descriptor table, its user, its
+ * RLIMIT_MEMLOCK and capabilities, and the {@code mm} counters that pinning charges.
+ *
+ * <p>Semantics follow Linux where iommufd can observe them: private pages are copy-on-write after
+ * {@link #fork()}, except pages pinned for DMA, which the child gets a copy of at fork time
+ * (mm/memory.c {@code copy_present_page}); shared mappings stay shared. {@link #pinPages} is
+ * {@code pin_user_pages(FOLL_LONGTERM)}: every page of a private mapping it returns is exclusive
+ * to this process (a shared COW page or a file page is copied first, as GUP's unshare does), so a
+ * later CPU write never moves the process away from the pinned frame. After {@link #exit()} the
+ * address space is gone (pinning is EFAULT) but pinned frames and the mm counters remain.
+ */
+public final class SimProcess implements UserMemory {
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MAP_ANONYMOUS = 0x20;
+    /** Linux's default RLIMIT_MEMLOCK (8 MiB). */
+    public static final long DEFAULT_RLIMIT_MEMLOCK = 8L << 20;
+
+    private static final long MMAP_BASE = 0x1000_0000L;
+    private static final long TASK_SIZE = 1L << 47;
+    private static final long HUGE_ALIGN = 2L << 20;
+    private static final AtomicInteger PIDS = new AtomicInteger(100);
+
+    /** One mapping; [start, end) page-aligned. Shared and file mappings read through {@code file}. */
+    private static final class Vma {
+        long start;
+        long end;
+        final int prot;
+        final boolean shared;
+        final SimFile file;
+        /** File offset of {@code start}. */
+        long offset;
+
+        Vma(long start, long end, int prot, boolean shared, SimFile file, long offset) {
+            this.start = start;
+            this.end = end;
+            this.prot = prot;
+            this.shared = shared;
+            this.file = file;
+            this.offset = offset;
+        }
+
+        long fileIndex(long va) {
+            return (offset + (va - start)) >>> PAGE_SHIFT;
+        }
+    }
+
+    private final PhysicalMemory memory;
+    private final int pid;
+    private final SimUser user;
+    private final EnumSet<Capability> caps;
+    private volatile long rlimitMemlock;
+    private final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    /** Private pages this process owns: virtual page number → frame (one frame reference each). */
+    private final Long2LongOpenHashMap privatePages = new Long2LongOpenHashMap();
+    private final Int2ObjectOpenHashMap<SimFile> fds = new Int2ObjectOpenHashMap<>();
+    private final AtomicLong pinnedVm = new AtomicLong();
+    private final AtomicLong lockedVm = new AtomicLong();
+    private boolean alive = true;
+
+    /** A process of {@code user} with the given RLIMIT_MEMLOCK (bytes) and capabilities. */
+    public SimProcess(PhysicalMemory memory, SimUser user, long rlimitMemlock, Set<Capability> caps) {
+        this.memory = memory;
+        this.pid = PIDS.incrementAndGet();
+        this.user = user;
+        this.rlimitMemlock = rlimitMemlock;
+        this.caps = caps.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(caps);
+    }
+
+    /** A root process (uid 0, every capability, the default RLIMIT_MEMLOCK), as the selftest runs. */
+    public static SimProcess root(PhysicalMemory memory) {
+        return new SimProcess(memory, new SimUser(0), DEFAULT_RLIMIT_MEMLOCK, EnumSet.allOf(Capability.class));
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    public SimUser user() {
+        return user;
+    }
+
+    public PhysicalMemory memory() {
+        return memory;
+    }
+
+    public synchronized boolean isAlive() {
+        return alive;
+    }
+
+    public boolean capable(Capability cap) {
+        synchronized (caps) {
+            return caps.contains(cap);
+        }
+    }
+
+    /** capset: drops a capability (the selftest drops CAP_IPC_LOCK to see accounting). */
+    public void dropCapability(Capability cap) {
+        synchronized (caps) {
+            caps.remove(cap);
+        }
+    }
+
+    public void grantCapability(Capability cap) {
+        synchronized (caps) {
+            caps.add(cap);
+        }
+    }
+
+    /** RLIMIT_MEMLOCK in bytes. */
+    public long rlimitMemlock() {
+        return rlimitMemlock;
+    }
+
+    public void setRlimitMemlock(long bytes) {
+        this.rlimitMemlock = bytes;
+    }
+
+    /** Pages pinned on behalf of this mm ({@code mm->pinned_vm}, VmPin in /proc/pid/status). */
+    public long pinnedVm() {
+        return pinnedVm.get();
+    }
+
+    /** Pages charged to this mm under per-process accounting ({@code mm->locked_vm}, VmLck). */
+    public long lockedVm() {
+        return lockedVm.get();
+    }
+
+    // ------------------------------------------------------------ accounting
+
+    /**
+     * Charges {@code pages} newly pinned pages under {@code mode}: USER against the user's
+     * locked_vm, MM against this mm's locked_vm, both limited by RLIMIT_MEMLOCK (ENOMEM, and
+     * nothing charged); then VmPin (pages.c iopt_pages_update_pinned).
+     */
+    public void chargePinned(AccountMode mode, long pages) {
+        long limit = rlimitMemlock >>> PAGE_SHIFT;
+        switch (mode) {
+            case NONE:
+                break;
+            case USER:
+                if (!user.charge(pages, limit)) {
+                    throw new IommufdException(Errno.ENOMEM, "pinning " + pages + " pages would pass RLIMIT_MEMLOCK ("
+                            + limit + " pages) of " + user + ", which has " + user.lockedPages() + " locked");
+                }
+                break;
+            case MM:
+                while (true) {
+                    long cur = lockedVm.get();
+                    if (cur + pages > limit) {
+                        throw new IommufdException(Errno.ENOMEM, "pinning " + pages + " pages would pass RLIMIT_MEMLOCK ("
+                                + limit + " pages) of pid " + pid + ", which has " + cur + " locked");
+                    }
+                    if (lockedVm.compareAndSet(cur, cur + pages)) {
+                        break;
+                    }
+                }
+                break;
+            default:
+                throw new AssertionError(mode);
+        }
+        pinnedVm.addAndGet(pages);
+    }
+
+    /** Undoes {@link #chargePinned} for {@code pages} pages. */
+    public void unchargePinned(AccountMode mode, long pages) {
+        if (mode == AccountMode.USER) {
+            user.uncharge(pages);
+        } else if (mode == AccountMode.MM && lockedVm.addAndGet(-pages) < 0) {
+            throw new IllegalStateException("pid " + pid + ": locked_vm went negative");
+        }
+        if (pinnedVm.addAndGet(-pages) < 0) {
+            throw new IllegalStateException("pid " + pid + ": pinned_vm went negative");
+        }
+    }
+
+    // ------------------------------------------------------------ files
+
+    /** memfd_create: a new empty shmem file in the lowest free descriptor. */
+    public synchronized int memfdCreate(String name) {
+        checkAlive();
+        SimFile file = new SimFile(memory, name, 0, true);
+        file.hold();
+        return installFd(file);
+    }
+
+    private int installFd(SimFile file) {
+        int fd = 3;
+        while (fds.containsKey(fd)) {
+            fd++;
+        }
+        fds.put(fd, file);
+        return fd;
+    }
+
+    /** The file open at {@code fd}; EBADF when there is none. */
+    public synchronized SimFile file(int fd) {
+        SimFile f = fd < 0 ? null : fds.get(fd);
+        if (f == null) {
+            throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid);
+        }
+        return f;
+    }
+
+    /** close(fd). */
+    public synchronized void close(int fd) {
+        SimFile f = file(fd);
+        fds.remove(fd);
+        f.release();
+    }
+
+    // ------------------------------------------------------------ mappings
+
+    /** mmap(MAP_ANONYMOUS) of {@code length} bytes, shared or private, read/write. */
+    public long mmapAnonymous(long length, boolean shared) {
+        return mmap(0, length, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | (shared ? MAP_SHARED : MAP_PRIVATE), -1, 0);
+    }
+
+    /**
+     * mmap. {@code addr} is a hint unless MAP_FIXED (then the range is replaced); {@code fd} and
+     * {@code offset} name the file unless MAP_ANONYMOUS. Mappings of 2 MiB or more are placed
+     * 2 MiB-aligned, as THP-aware Linux does.
+     */
+    public synchronized long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        checkAlive();
+        boolean shared = (flags & MAP_SHARED) != 0;
+        if (length <= 0 || shared == ((flags & MAP_PRIVATE) != 0) || (offset & (PAGE_SIZE - 1)) != 0 || offset < 0) {
+            throw new IommufdException(Errno.EINVAL, "mmap: bad length " + length + ", flags 0x" + Integer.toHexString(flags)
+                    + " or offset " + offset);
+        }
+        long len = (length + PAGE_SIZE - 1) & -PAGE_SIZE;
+        SimFile file;
+        if ((flags & MAP_ANONYMOUS) != 0) {
+            file = shared ? new SimFile(memory, "anon_shared@pid" + pid, len, false) : null;
+        } else {
+            file = file(fd);
+        }
+        long start;
+        if ((flags & MAP_FIXED) != 0) {
+            if ((addr & (PAGE_SIZE - 1)) != 0 || addr <= 0 || addr + len > TASK_SIZE) {
+                throw new IommufdException(Errno.EINVAL, "mmap: MAP_FIXED address 0x" + Long.toHexString(addr) + " is not usable");
+            }
+            start = addr;
+            unmapRange(start, start + len);
+        } else {
+            start = findGap(len, len >= HUGE_ALIGN ? HUGE_ALIGN : PAGE_SIZE);
+        }
+        if (file != null) {
+            file.hold();
+        }
+        vmas.put(start, new Vma(start, start + len, prot, shared, file, offset));
+        return start;
+    }
+
+    private long findGap(long len, long align) {
+        long candidate = MMAP_BASE;
+        for (Vma v : vmas.values()) {
+            candidate = (candidate + align - 1) & -align;
+            if (v.end <= candidate) {
+                continue;
+            }
+            if (candidate + len <= v.start) {
+                return candidate;
+            }
+            candidate = v.end;
+        }
+        candidate = (candidate + align - 1) & -align;
+        if (candidate + len > TASK_SIZE) {
+            throw new IommufdException(Errno.ENOMEM, "mmap: no room for " + len + " bytes");
+        }
+        return candidate;
+    }
+
+    /** munmap: removes every mapping in [addr, addr+length); private pages are released. */
+    public synchronized void munmap(long addr, long length) {
+        if ((addr & (PAGE_SIZE - 1)) != 0 || length <= 0) {
+            throw new IommufdException(Errno.EINVAL, "munmap: bad address 0x" + Long.toHexString(addr) + " or length " + length);
+        }
+        unmapRange(addr, addr + ((length + PAGE_SIZE - 1) & -PAGE_SIZE));
+    }
+
+    private void unmapRange(long start, long end) {
+        List<Vma> hit = new ArrayList<>();
+        Map.Entry<Long, Vma> floor = vmas.floorEntry(start);
+        if (floor != null && floor.getValue().end > start) {
+            hit.add(floor.getValue());
+        }
+        hit.addAll(vmas.subMap(start, false, end, false).values());
+        for (Vma v : hit) {
+            vmas.remove(v.start);
+            long cutStart = Math.max(v.start, start);
+            long cutEnd = Math.min(v.end, end);
+            if (v.start < cutStart) {
+                Vma left = new Vma(v.start, cutStart, v.prot, v.shared, v.file, v.offset);
+                vmas.put(left.start, left);
+                if (v.file != null) {
+                    v.file.hold();
+                }
+            }
+            if (cutEnd < v.end) {
+                Vma right = new Vma(cutEnd, v.end, v.prot, v.shared, v.file, v.offset + (cutEnd - v.start));
+                vmas.put(right.start, right);
+                if (v.file != null) {
+                    v.file.hold();
+                }
+            }
+            if (!v.shared) {
+                for (long va = cutStart; va < cutEnd; va += PAGE_SIZE) {
+                    long pfn = privatePages.remove(va >>> PAGE_SHIFT);
+                    if (pfn != 0) {
+                        memory.putFrame(pfn);
+                    }
+                }
+            }
+            if (v.file != null) {
+                v.file.release();
+            }
+        }
+    }
+
+    private Vma vmaAt(long va) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(va);
+        if (e == null || e.getValue().end <= va) {
+            return null;
+        }
+        return e.getValue();
+    }
+
+    private IommufdException fault(long va, String why) {
+        return new IommufdException(Errno.EFAULT, "user address 0x" + Long.toHexString(va) + " " + why + " (pid " + pid + ")");
+    }
+
+    /** The VMA of {@code va} if it allows {@code prot}, else EFAULT. */
+    private Vma accessible(long va, int prot) {
+        if (!alive) {
+            throw fault(va, "belongs to an exited process");
+        }
+        Vma v = va < 0 ? null : vmaAt(va);
+        if (v == null) {
+            throw fault(va, "is not mapped");
+        }
+        if ((v.prot & prot) != prot) {
+            throw fault(va, (prot & PROT_WRITE) != 0 ? "is not writable" : "is not readable");
+        }
+        if (v.file != null && v.fileIndex(va) >= ((v.file.size() + PAGE_SIZE - 1) >>> PAGE_SHIFT)) {
+            throw fault(va, "is past the end of " + v.file);
+        }
+        return v;
+    }
+
+    /** The frame the process reads at {@code va}, or 0 for a page never touched (zero page). */
+    private long frameForRead(Vma v, long va) {
+        if (!v.shared) {
+            long pfn = privatePages.get(va >>> PAGE_SHIFT);
+            if (pfn != 0 || v.file == null) {
+                return pfn;
+            }
+        }
+        return v.file.pageIfPresent(v.fileIndex(va));
+    }
+
+    /**
+     * The frame a write (or a long-term pin) at {@code va} goes to: for a private mapping an
+     * exclusive page, made by copying the shared COW page or the file page (or zero-filled).
+     */
+    private long frameForWrite(Vma v, long va) {
+        if (v.shared) {
+            return v.file.pageForWrite(v.fileIndex(va));
+        }
+        long vpn = va >>> PAGE_SHIFT;
+        long pfn = privatePages.get(vpn);
+        if (pfn != 0 && memory.refCount(pfn) == 1) {
+            return pfn;
+        }
+        long source = pfn != 0 ? pfn : v.file == null ? 0 : v.file.pageIfPresent(v.fileIndex(va));
+        long copy = memory.allocateUserFrame();
+        if (source != 0) {
+            memory.copyFrame(source, copy);
+        }
+        privatePages.put(vpn, copy);
+        if (pfn != 0) {
+            memory.putFrame(pfn);
+        }
+        return copy;
+    }
+
+    @Override
+    public synchronized void read(long va, byte[] dst, int off, int len) {
+        for (long p = va & -PAGE_SIZE; p < va + len; p += PAGE_SIZE) {
+            accessible(Math.max(p, va), PROT_READ);
+        }
+        int done = 0;
+        while (done < len) {
+            long a = va + done;
+            int inPage = (int) (a & (PAGE_SIZE - 1));
+            int n = Math.min(len - done, PAGE_SIZE - inPage);
+            long pfn = frameForRead(vmaAt(a), a);
+            if (pfn == 0) {
+                java.util.Arrays.fill(dst, off + done, off + done + n, (byte) 0);
+            } else {
+                memory.read((pfn << PAGE_SHIFT) + inPage, dst, off + done, n);
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public synchronized void write(long va, byte[] src, int off, int len) {
+        for (long p = va & -PAGE_SIZE; p < va + len; p += PAGE_SIZE) {
+            accessible(Math.max(p, va), PROT_WRITE);
+        }
+        int done = 0;
+        while (done < len) {
+            long a = va + done;
+            int inPage = (int) (a & (PAGE_SIZE - 1));
+            int n = Math.min(len - done, PAGE_SIZE - inPage);
+            long pfn = frameForWrite(vmaAt(a), a);
+            memory.write((pfn << PAGE_SHIFT) + inPage, src, off + done, n);
+            done += n;
+        }
+    }
+
+    // ------------------------------------------------------------ pinning
+
+    /**
+     * pin_user_pages(FOLL_LONGTERM [| FOLL_WRITE]): pins the {@code npages} pages from the page
+     * holding {@code va} and returns their frames. Any page unmapped, not accessible as asked, or
+     * in an exited process is EFAULT, also half-way through; then nothing stays pinned.
+     */
+    public synchronized long[] pinPages(long va, int npages, boolean write) {
+        long first = va & -PAGE_SIZE;
+        int prot = write ? PROT_READ | PROT_WRITE : PROT_READ;
+        for (int i = 0; i < npages; i++) {
+            accessible(first + ((long) i << PAGE_SHIFT), prot);
+        }
+        memory.failNth().check("pin_user_pages", Errno.ENOMEM);
+        long[] pfns = new long[npages];
+        for (int i = 0; i < npages; i++) {
+            long a = first + ((long) i << PAGE_SHIFT);
+            // Faulting pages in may allocate and fail; pages already faulted in stay mapped, as in Linux.
+            pfns[i] = frameForWrite(vmaAt(a), a);
+        }
+        for (long pfn : pfns) {
+            memory.pinFrame(pfn);
+        }
+        return pfns;
+    }
+
+    /** The frame mapped at {@code va} now, or 0 when nothing was ever put there; never faults a page in. */
+    public synchronized long frameAt(long va) {
+        Vma v = alive ? vmaAt(va) : null;
+        return v == null ? 0 : frameForRead(v, va);
+    }
+
+    /** The pin count of the frame at {@code va} (0 when none): the selftest's MD_CHECK_REFS. */
+    public long pinCountAt(long va) {
+        long pfn = frameAt(va);
+        return pfn == 0 ? 0 : memory.pinCount(pfn);
+    }
+
+    // ------------------------------------------------------------ fork and exit
+
+    /**
+     * fork(): the child gets the same mappings, user, rlimit, capabilities and open files, and
+     * fresh mm counters. Shared mappings keep sharing; private pages become copy-on-write, except
+     * pinned ones, which are copied for the child now (the parent keeps the pinned frame).
+     */
+    public synchronized SimProcess fork() {
+        checkAlive();
+        SimProcess child = new SimProcess(memory, user, rlimitMemlock, caps);
+        LongOpenHashSet copied = new LongOpenHashSet();
+        try {
+            for (Long2LongMap.Entry e : privatePages.long2LongEntrySet()) {
+                long pfn = e.getLongValue();
+                if (memory.pinCount(pfn) > 0) {
+                    long copy = memory.allocateUserFrame();
+                    copied.add(copy);
+                    memory.copyFrame(pfn, copy);
+                    child.privatePages.put(e.getLongKey(), copy);
+                } else {
+                    child.privatePages.put(e.getLongKey(), pfn);
+                }
+            }
+        } catch (IommufdException e) {
+            copied.forEach(memory::putFrame);
+            throw e;
+        }
+        for (Long2LongMap.Entry e : child.privatePages.long2LongEntrySet()) {
+            if (!copied.contains(e.getLongValue())) {
+                memory.getFrame(e.getLongValue());
+            }
+        }
+        for (Vma v : vmas.values()) {
+            if (v.file != null) {
+                v.file.hold();
+            }
+            child.vmas.put(v.start, new Vma(v.start, v.end, v.prot, v.shared, v.file, v.offset));
+        }
+        for (Int2ObjectOpenHashMap.Entry<SimFile> e : fds.int2ObjectEntrySet()) {
+            e.getValue().hold();
+            child.fds.put(e.getIntKey(), e.getValue());
+        }
+        return child;
+    }
+
+    /**
+     * exit(): the address space and the file table go away. Pinned frames stay pinned (and
+     * charged) until whoever pinned them unpins; pinning anything more is EFAULT.
+     */
+    public synchronized void exit() {
+        if (!alive) {
+            return;
+        }
+        unmapRange(0, TASK_SIZE);
+        for (SimFile f : fds.values()) {
+            f.release();
+        }
+        fds.clear();
+        alive = false;
+    }
+
+    private void checkAlive() {
+        if (!alive) {
+            throw new IllegalStateException("pid " + pid + " has exited");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pid " + pid + " (" + user + ")";
+    }
+}

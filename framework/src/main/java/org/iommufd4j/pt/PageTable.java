@@ -1,0 +1,867 @@
+package org.iommufd4j.pt;
+
+import java.util.function.Consumer;
+import org.iommufd4j.memory.PhysicalMemory;
+import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommufdException;
+
+/**
+ * One IO page table in host memory, driven by a {@link PageTableFormat}: the generic algorithm of
+ * Linux's drivers/iommu/generic_pt/iommu_pt.h (map, unmap, iova-to-phys, read-and-clear dirty),
+ * written once for every format.
+ *
+ * <p>Tables are page frames from {@link PhysicalMemory#allocate} (so fail-nth sweeps reach every
+ * table allocation) and entries are written straight into {@link PhysicalMemory#words}. The engine
+ * counts the frames it holds ({@link #tableFrames()}). A table that becomes empty is freed at
+ * once, so no empty table below the top ever exists; this is what lets a failed map undo itself
+ * exactly.
+ *
+ * <p>Semantics, and where they differ from Linux:
+ * <ul>
+ *   <li>{@link #map} picks, at every step, the largest page size of {@link #pgsizeBitmap()} that
+ *       the IOVA and the output address are both aligned to and that fits in what is left
+ *       (contiguous entries included), as the iommu core's {@code iommu_pgsize()} loop plus
+ *       {@code pt_compute_best_pgsize()} do. It never overwrites: a present entry in the way is
+ *       EADDRINUSE. On any failure what the call wrote is undone and its new tables are freed.</li>
+ *   <li>{@link #unmap} never splits a large or contiguous entry: an entry that starts inside the
+ *       range is removed whole, and the size returned can exceed the request. A range starting in
+ *       the middle of an entry is EINVAL. Unlike Linux (which stops at the first hole), holes are
+ *       skipped; a range with nothing mapped is ENOENT.</li>
+ *   <li>Errors follow iommu_pt.h and the iommu core: prot without READ/WRITE, zero length, a page
+ *       size the table lacks, or an unaligned IOVA/PA are EINVAL; an IOVA or PA beyond the format's
+ *       widths is ERANGE; an IOVA range that wraps is EOVERFLOW.</li>
+ * </ul>
+ *
+ * <p>Concurrency: like Linux's range-lock contract, the caller serializes writers (map, unmap,
+ * clearing dirty); lookups may run concurrently with them and see each entry either before or
+ * after a write. Not for use after {@link #destroy()}.
+ */
+public final class PageTable {
+    private static final int MAX_LEVELS = 8;
+
+    private final PageTableFormat format;
+    private final PhysicalMemory memory;
+    private final TopChangeListener topListener;
+
+    // Per-level data read once from the format (indexed by level).
+    private final int[] itemShift = new int[MAX_LEVELS];
+    private final int[] indexMask = new int[MAX_LEVELS];
+    private final int[] tableOrder = new int[MAX_LEVELS];
+    private final long[] presentMask = new long[MAX_LEVELS];
+    private final long[] tableMask = new long[MAX_LEVELS];
+    private final long[] tableMatch = new long[MAX_LEVELS];
+    /** encodeOa(level, itemSize): the encoded stride between items of a contiguous entry. */
+    private final long[] encodedItemStride = new long[MAX_LEVELS];
+    /** For each page size lg2: the level whose leaves have it, or -1. */
+    private final int[] levelOfSize = new int[64];
+    /** For each page size lg2: encodeOa(level, size). */
+    private final long[] encodedSizeStride = new long[64];
+    private final boolean linearOa;
+    private final boolean replicateOa;
+    private final boolean hasContiguous;
+    private final boolean signExtended;
+    private final int maxTopLevel;
+    private final int maxVaBits;
+    private final long pgsizeBitmap;
+
+    // Leaf templates of the running map call, valid when templateStamp[s] == callStamp.
+    private final long[] templates = new long[64];
+    private final int[] templateStamp = new int[64];
+    private int callStamp;
+
+    // Mutable state.
+    private volatile long topPa;
+    private volatile int topLevel;
+    private long tableFrames;
+
+    // Scratch of the running map/unmap call (writers are serialized by contract).
+    private long mVa;
+    private long mOa;
+    private long mRemain;
+    private int mProt;
+    private long uBytes;
+
+    /** A page table with every page size of the format and no top-change listener. */
+    public PageTable(PageTableFormat format, PhysicalMemory memory) {
+        this(format, memory, -1L, TopChangeListener.NONE);
+    }
+
+    /**
+     * A page table of {@code format} in {@code memory}.
+     *
+     * @param pgsizeMask page sizes to allow (ANDed with the format's; -1 for all), e.g. the mock's
+     *        huge variant limits them to 1 MiB | 4 KiB
+     * @param topListener told when the top grows (formats with {@code maxTopLevel > topLevel})
+     * @throws IommufdException ENOMEM when the top table cannot be allocated
+     */
+    public PageTable(PageTableFormat format, PhysicalMemory memory, long pgsizeMask, TopChangeListener topListener) {
+        this.format = format;
+        this.memory = memory;
+        this.topListener = topListener;
+        int top = format.topLevel();
+        this.maxTopLevel = format.maxTopLevel();
+        if (top < 0 || maxTopLevel < top || maxTopLevel >= MAX_LEVELS) {
+            throw new IllegalArgumentException(format.name() + ": top level " + top + ", max top level " + maxTopLevel);
+        }
+        this.signExtended = format.signExtended();
+        if (signExtended && maxTopLevel != top) {
+            throw new IllegalArgumentException(format.name() + ": a sign-extended table cannot grow its top");
+        }
+        java.util.Arrays.fill(levelOfSize, -1);
+        long sizes = 0;
+        for (int level = 0; level <= maxTopLevel; level++) {
+            itemShift[level] = format.itemShift(level);
+            int bits = format.indexBits(level);
+            if (bits < 1 || bits > 20 || itemShift[level] + bits > 64) {
+                throw new IllegalArgumentException(format.name() + ": level " + level + " has " + bits + " index bits");
+            }
+            indexMask[level] = (1 << bits) - 1;
+            tableOrder[level] = format.tableOrder(level);
+            presentMask[level] = format.presentMask(level);
+            tableMask[level] = format.tableMask(level);
+            tableMatch[level] = format.tableMatch(level);
+            encodedItemStride[level] = format.encodeOa(level, 1L << itemShift[level]);
+            long leaf = format.leafSizes(level);
+            for (long s = leaf; s != 0; s &= s - 1) {
+                int lg2 = Long.numberOfTrailingZeros(s);
+                if (lg2 < itemShift[level] || lg2 - itemShift[level] > bits - 1) {
+                    throw new IllegalArgumentException(format.name() + ": level " + level + " leaf size 2^" + lg2
+                            + " is not 1..2^(indexBits-1) items");
+                }
+                levelOfSize[lg2] = level;
+                encodedSizeStride[lg2] = format.encodeOa(level, 1L << lg2);
+            }
+            sizes |= leaf;
+        }
+        this.linearOa = format.oaEncodingLinear();
+        this.replicateOa = format.contiguousItemsReplicateOa();
+        boolean contig = false;
+        for (int level = 0; level <= maxTopLevel; level++) {
+            contig |= Long.bitCount(format.leafSizes(level) & -(2L << itemShift[level])) != 0;
+        }
+        this.hasContiguous = contig;
+        this.maxVaBits = Math.min(format.vaBits(), coverageBits(maxTopLevel));
+        // Hide sizes the output width cannot hold (iommu_pt.h get_info) or the input cannot span.
+        int oaBits = format.oaBits();
+        if (oaBits < 64) {
+            sizes &= (1L << oaBits) - 1;
+        }
+        if (maxVaBits < 64) {
+            sizes &= (1L << maxVaBits) - 1;
+        }
+        this.pgsizeBitmap = sizes & pgsizeMask;
+        if (pgsizeBitmap == 0) {
+            throw new IllegalArgumentException(format.name() + ": no page size left in mask 0x" + Long.toHexString(pgsizeMask));
+        }
+        this.topPa = allocTable(top);
+        this.topLevel = top;
+    }
+
+    private int coverageBits(int level) {
+        return itemShift[level] + Integer.bitCount(indexMask[level]);
+    }
+
+    // ------------------------------------------------------------------------- properties
+
+    public PageTableFormat format() {
+        return format;
+    }
+
+    /** The page sizes this table maps (bit n: 2^n bytes). */
+    public long pgsizeBitmap() {
+        return pgsizeBitmap;
+    }
+
+    /** Host physical address of the top table (what the driver programs into its hardware). */
+    public long topPa() {
+        return topPa;
+    }
+
+    /** The current top level ({@code levels - 1}). */
+    public int topLevel() {
+        return topLevel;
+    }
+
+    /**
+     * IOVA bits the table can translate at its largest (including the sign bit when the format is
+     * sign-extended). Without sign extension the IOVAs are {@code [0, 2^vaBits)}.
+     */
+    public int vaBits() {
+        return maxVaBits;
+    }
+
+    /** Lowest IOVA translatable (0). */
+    public long minIova() {
+        return 0;
+    }
+
+    /**
+     * Highest IOVA of the lower (or only) half: {@code 2^vaBits - 1}, or {@code 2^(vaBits-1) - 1}
+     * when sign-extended (the upper half mirrors it below 2^64).
+     */
+    public long maxIova() {
+        int bits = signExtended ? maxVaBits - 1 : maxVaBits;
+        return bits >= 64 ? -1L : (1L << bits) - 1;
+    }
+
+    /** Frames of host memory this table holds, top included (for leak checks). */
+    public long tableFrames() {
+        return tableFrames;
+    }
+
+    // ------------------------------------------------------------------------- map
+
+    /**
+     * Maps {@code pgcount} pages of {@code pgsize} bytes from {@code iova} to {@code pa} with
+     * {@link Prot} bits {@code prot}, choosing the largest page size that fits at each step.
+     *
+     * @throws IommufdException EINVAL, ERANGE, EOVERFLOW, EADDRINUSE, ENOMEM (see the class
+     *         documentation); the table is unchanged afterwards
+     */
+    public void map(long iova, long pa, long pgsize, long pgcount, int prot) {
+        map(iova, pa, pgsize, pgcount, prot, null);
+    }
+
+    /**
+     * {@link #map(long, long, long, long, int)}, telling {@code gather} what a failed call's undo
+     * removed (entries it had written, tables it had allocated), which walk caches may have seen.
+     * A successful map needs no invalidation: it only fills empty entries.
+     */
+    public void map(long iova, long pa, long pgsize, long pgcount, int prot, IotlbGather gather) {
+        checkLive();
+        if ((prot & (Prot.READ | Prot.WRITE)) == 0) {
+            throw IommufdException.einval(format.name() + ": prot 0x" + Integer.toHexString(prot)
+                    + " grants neither READ nor WRITE");
+        }
+        long len = checkLength(iova, pgsize, pgcount);
+        if (Long.bitCount(pgsize) != 1 || (pgsize & pgsizeBitmap) == 0) {
+            throw IommufdException.einval(format.name() + ": page size 0x" + Long.toHexString(pgsize)
+                    + " is not one of 0x" + Long.toHexString(pgsizeBitmap));
+        }
+        if (((iova | pa) & (pgsize - 1)) != 0) {
+            throw IommufdException.einval(format.name() + ": iova 0x" + Long.toHexString(iova) + " or pa 0x"
+                    + Long.toHexString(pa) + " is not aligned to the page size 0x" + Long.toHexString(pgsize));
+        }
+        int oaBits = format.oaBits();
+        long paLast = pa + len - 1;
+        if (pa < 0 || Long.compareUnsigned(paLast, pa) < 0 || (oaBits < 64 && (paLast >>> oaBits) != 0)) {
+            throw new IommufdException(Errno.ERANGE, format.name() + ": output range 0x" + Long.toHexString(pa)
+                    + "+0x" + Long.toHexString(len) + " exceeds the " + oaBits + "-bit output width");
+        }
+        long last = iova + len - 1;
+        checkVaRange(iova, last);
+        growTopFor(iova, last, levelOfSize[63 - Long.numberOfLeadingZeros(bestSizeBits(iova, pa, len))]);
+
+        mVa = iova;
+        mOa = pa;
+        mRemain = len;
+        mProt = prot;
+        if (++callStamp == 0) {
+            callStamp = 1;
+            java.util.Arrays.fill(templateStamp, 0);
+        }
+        try {
+            mapTable(topPa, topLevel);
+            if (mRemain != 0) {
+                throw new IommufdException(Errno.ERANGE, format.name() + ": no level of the table can hold the page at 0x"
+                        + Long.toHexString(mVa));
+            }
+        } catch (RuntimeException e) {
+            long done = mVa - iova;
+            uBytes = 0;
+            if (done != 0) {
+                clearRange(topPa, topLevel, iova, mVa - 1, true, gather);
+            }
+            // Tables the failed call allocated further on are empty now: prune them.
+            clearRange(topPa, topLevel, iova, last, false, gather);
+            throw e;
+        }
+    }
+
+    private long checkLength(long iova, long pgsize, long pgcount) {
+        if (pgsize <= 0 || pgcount <= 0) {
+            throw IommufdException.einval(format.name() + ": length 0x" + Long.toHexString(pgsize) + " x "
+                    + pgcount + " is empty");
+        }
+        long len;
+        try {
+            len = Math.multiplyExact(pgsize, pgcount);
+        } catch (ArithmeticException e) {
+            throw new IommufdException(Errno.EOVERFLOW, format.name() + ": 0x" + Long.toHexString(pgsize)
+                    + " x " + pgcount + " overflows");
+        }
+        if (Long.compareUnsigned(iova + len - 1, iova) < 0) {
+            throw new IommufdException(Errno.EOVERFLOW, format.name() + ": iova 0x" + Long.toHexString(iova)
+                    + " + 0x" + Long.toHexString(len) + " wraps around");
+        }
+        return len;
+    }
+
+    /** ERANGE unless [va, last] lies within what the table can ever translate (pt_check_range). */
+    private void checkVaRange(long va, long last) {
+        boolean ok;
+        if (signExtended) {
+            int half = maxVaBits - 1;
+            long hi = va >> half;
+            ok = (hi == 0 || hi == -1) && (last >> half) == hi;
+        } else {
+            ok = maxVaBits >= 64 || (last >>> maxVaBits) == 0;
+        }
+        if (!ok) {
+            throw new IommufdException(Errno.ERANGE, format.name() + ": iova range 0x" + Long.toHexString(va) + "..0x"
+                    + Long.toHexString(last) + " is outside the " + maxVaBits + "-bit input width"
+                    + (signExtended ? " (sign-extended)" : ""));
+        }
+    }
+
+    /** Adds top levels until [va, last] and a leaf at {@code leafLevel} fit (Linux increase_top). */
+    private void growTopFor(long va, long last, int leafLevel) {
+        int level = topLevel;
+        if (level == maxTopLevel) {
+            return;
+        }
+        int need = level;
+        while (need < maxTopLevel && (need < leafLevel || !fits(last, need))) {
+            need++;
+        }
+        if (need == level) {
+            return;
+        }
+        // An empty old top is replaced rather than linked below the new one: no empty table may
+        // hang below the top (unmap only frees tables it visits).
+        boolean replace = isEmptyTable(topPa, level);
+        int first = replace ? need : level + 1;
+        // Allocate every new top first so that a failure leaves the table as it was.
+        long[] newTops = new long[need - first + 1];
+        int made = 0;
+        try {
+            for (; made < newTops.length; made++) {
+                newTops[made] = allocTable(first + made);
+            }
+        } catch (RuntimeException e) {
+            for (int i = 0; i < made; i++) {
+                freeTable(newTops[i], first + i);
+            }
+            throw e;
+        }
+        long oldTop = topPa;
+        long lower = oldTop;
+        for (int i = 0; i < newTops.length; i++) {
+            if (!replace) {
+                // The old top always sits at index 0 of the new one.
+                memory.words(newTops[i])[PhysicalMemory.wordIndex(newTops[i])] = format.tableEntry(first + i, lower);
+            }
+            lower = newTops[i];
+        }
+        // The hardware switches root and level first, then lookups see the new top.
+        topListener.topChanged(lower, need);
+        topPa = lower;
+        topLevel = need;
+        if (replace) {
+            freeTable(oldTop, level);
+        }
+    }
+
+    private boolean fits(long last, int level) {
+        int bits = Math.min(format.vaBits(), coverageBits(level));
+        return bits >= 64 || (last >>> bits) == 0;
+    }
+
+    /** The largest allowed page size (as a one-bit mask) for va/oa alignment and length. */
+    private long bestSizeBits(long va, long oa, long remain) {
+        long align = va | oa;
+        long cap = align == 0 ? Long.MIN_VALUE : Long.lowestOneBit(align);
+        long lim = Long.highestOneBit(remain);
+        if (Long.compareUnsigned(lim, cap) < 0) {
+            cap = lim;
+        }
+        return Long.highestOneBit(pgsizeBitmap & (cap | (cap - 1)));
+    }
+
+    private void mapTable(long tablePa, int level) {
+        final long[] words = memory.words(tablePa);
+        final int base = PhysicalMemory.wordIndex(tablePa);
+        final int shift = itemShift[level];
+        final int end = indexMask[level] + 1;
+        final long present = presentMask[level];
+        int idx = (int) ((mVa >>> shift) & indexMask[level]);
+        // The encoded OA of the running leaf run in this table (linear encodings).
+        long encOa = 0;
+        boolean encValid = false;
+        while (mRemain != 0 && idx < end) {
+            long sizeBit = bestSizeBits(mVa, mOa, mRemain);
+            int sizeLg2 = 63 - Long.numberOfLeadingZeros(sizeBit);
+            int leafLevel = levelOfSize[sizeLg2];
+            if (leafLevel == level) {
+                int n = 1 << (sizeLg2 - shift);
+                int at = base + idx;
+                for (int j = 0; j < n; j++) {
+                    if ((words[at + j] & present) != 0) {
+                        throw inUse(mVa + ((long) j << shift), level, words[at + j]);
+                    }
+                }
+                long tmpl = leafTemplate(level, sizeLg2);
+                long e;
+                if (linearOa) {
+                    if (!encValid) {
+                        encOa = format.encodeOa(level, mOa);
+                        encValid = true;
+                    }
+                    e = tmpl | encOa;
+                    encOa += encodedSizeStride[sizeLg2];
+                } else {
+                    e = tmpl | format.encodeOa(level, mOa);
+                }
+                if (n == 1) {
+                    words[at] = e;
+                } else if (replicateOa) {
+                    java.util.Arrays.fill(words, at, at + n, e);
+                } else if (linearOa) {
+                    long stride = encodedItemStride[level];
+                    for (int j = 0; j < n; j++) {
+                        words[at + j] = e;
+                        e += stride;
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        words[at + j] = tmpl | format.encodeOa(level, mOa + ((long) j << shift));
+                    }
+                }
+                mVa += sizeBit;
+                mOa += sizeBit;
+                mRemain -= sizeBit;
+                idx += n;
+            } else if (leafLevel < level) {
+                long item = words[base + idx];
+                long child;
+                if ((item & present) == 0) {
+                    child = allocTable(level - 1);
+                    words[base + idx] = format.tableEntry(level, child);
+                } else if ((item & tableMask[level]) == tableMatch[level]) {
+                    child = format.tablePa(level, item);
+                } else {
+                    throw inUse(mVa, level, item);
+                }
+                mapTable(child, level - 1);
+                encValid = false;
+                idx++;
+            } else {
+                return; // a larger page starts here: the parent maps it
+            }
+        }
+    }
+
+    private long leafTemplate(int level, int sizeLg2) {
+        if (templateStamp[sizeLg2] != callStamp) {
+            templates[sizeLg2] = format.leafTemplate(level, sizeLg2, mProt);
+            templateStamp[sizeLg2] = callStamp;
+        }
+        return templates[sizeLg2];
+    }
+
+    private IommufdException inUse(long va, int level, long item) {
+        return new IommufdException(Errno.EADDRINUSE, format.name() + ": iova 0x" + Long.toHexString(va)
+                + " is already mapped (level " + level + " entry 0x" + Long.toHexString(item) + ")");
+    }
+
+    // ------------------------------------------------------------------------- unmap
+
+    /** {@link #unmap(long, long, long, IotlbGather)} without collecting what to invalidate. */
+    public long unmap(long iova, long pgsize, long pgcount) {
+        return unmap(iova, pgsize, pgcount, null);
+    }
+
+    /**
+     * Removes every entry that starts in {@code [iova, iova + pgsize * pgcount)} and frees tables
+     * that become empty; returns the bytes removed (more than asked when the last entry is larger).
+     *
+     * @param gather receives the IOVA range to invalidate and whether tables were freed (may be null)
+     * @throws IommufdException EINVAL (unaligned, or {@code iova} inside a larger entry), ERANGE,
+     *         EOVERFLOW, ENOENT (nothing mapped there); the table is unchanged afterwards
+     */
+    public long unmap(long iova, long pgsize, long pgcount, IotlbGather gather) {
+        checkLive();
+        long len = checkLength(iova, pgsize, pgcount);
+        long min = Long.lowestOneBit(pgsizeBitmap);
+        if (((iova | len) & (min - 1)) != 0) {
+            throw IommufdException.einval(format.name() + ": unmap of 0x" + Long.toHexString(iova) + "+0x"
+                    + Long.toHexString(len) + " is not aligned to the smallest page size 0x" + Long.toHexString(min));
+        }
+        long last = iova + len - 1;
+        checkVaRange(iova, last);
+        Leaf first = lookup(iova);
+        if (first != null && first.iova() != iova) {
+            throw IommufdException.einval(format.name() + ": unmap at 0x" + Long.toHexString(iova)
+                    + " starts inside the 0x" + Long.toHexString(first.pageSize()) + " page at 0x"
+                    + Long.toHexString(first.iova()) + " (large pages are never split)");
+        }
+        uBytes = 0;
+        clearRange(topPa, topLevel, iova, clampToTop(last), true, gather);
+        if (uBytes == 0) {
+            throw new IommufdException(Errno.ENOENT, format.name() + ": nothing is mapped in 0x"
+                    + Long.toHexString(iova) + "..0x" + Long.toHexString(last));
+        }
+        return uBytes;
+    }
+
+    /** Limits a last IOVA to the current top's span (a growable table may not have grown yet). */
+    private long clampToTop(long last) {
+        if (signExtended) {
+            return last;
+        }
+        int bits = coverageBits(topLevel);
+        if (bits < 64 && (last >>> bits) != 0) {
+            return (1L << bits) - 1;
+        }
+        return last;
+    }
+
+    /**
+     * Clears the leaves starting in [va, last] (when {@code clear}) below the table at
+     * {@code tablePa} and frees child tables that end up empty; adds what was removed to
+     * {@code uBytes} and {@code gather}. Returns true when this table holds nothing afterwards.
+     */
+    private boolean clearRange(long tablePa, int level, long va, long last, boolean clear, IotlbGather gather) {
+        if (Long.compareUnsigned(va, last) > 0) {
+            return isEmptyTable(tablePa, level);
+        }
+        final long[] words = memory.words(tablePa);
+        final int base = PhysicalMemory.wordIndex(tablePa);
+        final int shift = itemShift[level];
+        final int mask = indexMask[level];
+        final long present = presentMask[level];
+        final long itemSize = 1L << shift; // 0 when shift == 64 cannot happen: shift + bits <= 64
+        int first = (int) ((va >>> shift) & mask);
+        int lastIdx = (int) ((last >>> shift) & mask);
+        // Whether [va, last] covers this whole table (the scan of the rest can be skipped).
+        boolean kept = false;
+        long itemVa = va & -itemSize;
+        for (int i = first; i <= lastIdx; i++, itemVa += itemSize) {
+            long item = words[base + i];
+            if ((item & present) == 0) {
+                continue;
+            }
+            if ((item & tableMask[level]) == tableMatch[level]) {
+                long child = format.tablePa(level, item);
+                long cFirst = Long.compareUnsigned(va, itemVa) > 0 ? va : itemVa;
+                long itemLast = itemVa + itemSize - 1;
+                long cLast = Long.compareUnsigned(last, itemLast) < 0 ? last : itemLast;
+                if (clearRange(child, level - 1, cFirst, cLast, clear, gather)) {
+                    words[base + i] = 0;
+                    freeTable(child, level - 1);
+                    if (gather != null) {
+                        gather.add(itemVa, itemSize);
+                        gather.tableFreed();
+                    }
+                } else {
+                    kept = true;
+                }
+            } else if (clear) {
+                int n = hasContiguous ? 1 << format.contiguousLg2(level, item) : 1;
+                int start = i & -n;
+                java.util.Arrays.fill(words, base + start, base + start + n, 0L);
+                long groupVa = itemVa - ((long) (i - start) << shift);
+                long bytes = (long) n << shift;
+                uBytes += bytes;
+                if (gather != null) {
+                    gather.add(groupVa, bytes);
+                }
+                itemVa += (long) (start + n - 1 - i) << shift;
+                i = start + n - 1;
+            } else {
+                kept = true;
+            }
+        }
+        if (kept) {
+            return false;
+        }
+        for (int i = 0; i < first; i++) {
+            if ((words[base + i] & present) != 0) {
+                return false;
+            }
+        }
+        for (int i = lastIdx + 1; i <= mask; i++) {
+            if ((words[base + i] & present) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isEmptyTable(long tablePa, int level) {
+        long[] words = memory.words(tablePa);
+        int base = PhysicalMemory.wordIndex(tablePa);
+        long present = presentMask[level];
+        for (int i = 0; i <= indexMask[level]; i++) {
+            if ((words[base + i] & present) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------- lookups
+
+    /** The physical address {@code iova} translates to, or 0 when unmapped (iommu_pt.h iova_to_phys). */
+    public long iovaToPhys(long iova) {
+        long tablePa = topPa;
+        int level = topLevel;
+        if (!inTopSpan(iova, level)) {
+            return 0;
+        }
+        while (true) {
+            int idx = (int) ((iova >>> itemShift[level]) & indexMask[level]);
+            long item = memory.words(tablePa)[PhysicalMemory.wordIndex(tablePa) + idx];
+            if ((item & presentMask[level]) == 0) {
+                return 0;
+            }
+            if ((item & tableMask[level]) == tableMatch[level]) {
+                tablePa = format.tablePa(level, item);
+                level--;
+                continue;
+            }
+            int contig = hasContiguous ? format.contiguousLg2(level, item) : 0;
+            long entrySize = 1L << (itemShift[level] + contig);
+            return (format.leafOa(level, item) & -entrySize) | (iova & (entrySize - 1));
+        }
+    }
+
+    private boolean inTopSpan(long iova, int level) {
+        if (signExtended) {
+            int half = maxVaBits - 1;
+            long hi = iova >> half;
+            return hi == 0 || hi == -1;
+        }
+        int bits = Math.min(maxVaBits, coverageBits(level));
+        return bits >= 64 || (iova >>> bits) == 0;
+    }
+
+    /** The leaf translating {@code iova}, or null when unmapped. */
+    public Leaf lookup(long iova) {
+        long tablePa = topPa;
+        int level = topLevel;
+        if (!inTopSpan(iova, level)) {
+            return null;
+        }
+        while (true) {
+            int idx = (int) ((iova >>> itemShift[level]) & indexMask[level]);
+            long itemPa = tablePa + ((long) idx << 3);
+            long item = memory.words(tablePa)[PhysicalMemory.wordIndex(tablePa) + idx];
+            if ((item & presentMask[level]) == 0) {
+                return null;
+            }
+            if ((item & tableMask[level]) == tableMatch[level]) {
+                tablePa = format.tablePa(level, item);
+                level--;
+                continue;
+            }
+            return leafAt(level, itemPa, item, iova);
+        }
+    }
+
+    private Leaf leafAt(int level, long itemPa, long item, long iova) {
+        int contig = hasContiguous ? format.contiguousLg2(level, item) : 0;
+        int sizeLg2 = itemShift[level] + contig;
+        long entrySize = 1L << sizeLg2;
+        return new Leaf(level, itemPa, item, iova & -entrySize, sizeLg2, format.leafOa(level, item) & -entrySize);
+    }
+
+    /**
+     * Calls {@code visitor} for every leaf entry (a contiguous group once, as its first item) that
+     * starts in {@code [iova, iova + length)}, in IOVA order. For tests and dumps, not hot paths.
+     */
+    public void forEachLeaf(long iova, long length, Consumer<Leaf> visitor) {
+        checkLive();
+        if (length == 0) {
+            return;
+        }
+        long last = iova + length - 1;
+        if (Long.compareUnsigned(last, iova) < 0) {
+            last = -1L;
+        }
+        if (signExtended) {
+            // Walk each canonical half separately so that reported IOVAs stay sign-extended.
+            long lowerLast = maxIova();
+            long upperFirst = -(lowerLast + 1);
+            if (Long.compareUnsigned(iova, lowerLast) <= 0) {
+                walkLeaves(topPa, topLevel, iova, Long.compareUnsigned(last, lowerLast) < 0 ? last : lowerLast, visitor);
+            }
+            if (Long.compareUnsigned(last, upperFirst) >= 0) {
+                walkLeaves(topPa, topLevel, Long.compareUnsigned(iova, upperFirst) > 0 ? iova : upperFirst, last, visitor);
+            }
+            return;
+        }
+        walkLeaves(topPa, topLevel, iova, clampToTop(last), visitor);
+    }
+
+    private void walkLeaves(long tablePa, int level, long va, long last, Consumer<Leaf> visitor) {
+        final long[] words = memory.words(tablePa);
+        final int base = PhysicalMemory.wordIndex(tablePa);
+        final int shift = itemShift[level];
+        final int mask = indexMask[level];
+        final long itemSize = 1L << shift;
+        int first = (int) ((va >>> shift) & mask);
+        int lastIdx = (int) ((last >>> shift) & mask);
+        long itemVa = va & -itemSize;
+        for (int i = first; i <= lastIdx; i++, itemVa += itemSize) {
+            long item = words[base + i];
+            if ((item & presentMask[level]) == 0) {
+                continue;
+            }
+            if ((item & tableMask[level]) == tableMatch[level]) {
+                long cFirst = Long.compareUnsigned(va, itemVa) > 0 ? va : itemVa;
+                long itemLast = itemVa + itemSize - 1;
+                long cLast = Long.compareUnsigned(last, itemLast) < 0 ? last : itemLast;
+                walkLeaves(format.tablePa(level, item), level - 1, cFirst, cLast, visitor);
+                continue;
+            }
+            int n = hasContiguous ? 1 << format.contiguousLg2(level, item) : 1;
+            int start = i & -n;
+            visitor.accept(leafAt(level, tablePa + ((long) start << 3), words[base + start], itemVa));
+            itemVa += (long) (start + n - 1 - i) << shift;
+            i = start + n - 1;
+        }
+    }
+
+    // ------------------------------------------------------------------------- dirty
+
+    /**
+     * Reports every leaf in {@code [iova, iova + length)} whose hardware dirty state is set (a
+     * contiguous entry is dirty when any of its items is) and, unless {@code noClear}, makes it
+     * clean again, adding its range to {@code gather} (the caller flushes the IOTLB so the
+     * hardware re-dirties on the next write).
+     *
+     * @throws IommufdException EOPNOTSUPP when the format has no dirty state; EINVAL/ERANGE/EOVERFLOW
+     *         for a bad range
+     */
+    public void readAndClearDirty(long iova, long length, boolean noClear, DirtyRecorder recorder, IotlbGather gather) {
+        checkLive();
+        if (!format.supportsDirty()) {
+            throw new IommufdException(Errno.EOPNOTSUPP, format.name() + ": the format has no dirty tracking");
+        }
+        long len = checkLength(iova, length, 1);
+        long last = iova + len - 1;
+        checkVaRange(iova, last);
+        dirtyWalk(topPa, topLevel, iova, clampToTop(last), noClear, recorder, gather);
+    }
+
+    private void dirtyWalk(long tablePa, int level, long va, long last, boolean noClear, DirtyRecorder recorder,
+            IotlbGather gather) {
+        if (Long.compareUnsigned(va, last) > 0) {
+            return;
+        }
+        final long[] words = memory.words(tablePa);
+        final int base = PhysicalMemory.wordIndex(tablePa);
+        final int shift = itemShift[level];
+        final int mask = indexMask[level];
+        final long itemSize = 1L << shift;
+        int first = (int) ((va >>> shift) & mask);
+        int lastIdx = (int) ((last >>> shift) & mask);
+        long itemVa = va & -itemSize;
+        for (int i = first; i <= lastIdx; i++, itemVa += itemSize) {
+            long item = words[base + i];
+            if ((item & presentMask[level]) == 0) {
+                continue;
+            }
+            if ((item & tableMask[level]) == tableMatch[level]) {
+                long cFirst = Long.compareUnsigned(va, itemVa) > 0 ? va : itemVa;
+                long itemLast = itemVa + itemSize - 1;
+                long cLast = Long.compareUnsigned(last, itemLast) < 0 ? last : itemLast;
+                dirtyWalk(format.tablePa(level, item), level - 1, cFirst, cLast, noClear, recorder, gather);
+                continue;
+            }
+            int n = hasContiguous ? 1 << format.contiguousLg2(level, item) : 1;
+            int start = i & -n;
+            boolean dirty = false;
+            for (int j = start; j < start + n; j++) {
+                dirty |= format.isWriteDirty(level, words[base + j]);
+            }
+            long groupVa = itemVa - ((long) (i - start) << shift);
+            long bytes = (long) n << shift;
+            if (dirty) {
+                recorder.dirty(groupVa, bytes);
+                if (!noClear) {
+                    for (int j = start; j < start + n; j++) {
+                        words[base + j] = format.makeWriteClean(level, words[base + j]);
+                    }
+                    if (gather != null) {
+                        gather.add(groupVa, bytes);
+                    }
+                }
+            }
+            itemVa += (long) (start + n - 1 - i) << shift;
+            i = start + n - 1;
+        }
+    }
+
+    /**
+     * Marks the leaf translating {@code iova} write-dirty as the hardware would (the selftest's
+     * DIRTY op, iommu_pt.h set_dirty).
+     *
+     * @throws IommufdException ENOENT when {@code iova} is unmapped, EOPNOTSUPP without dirty support
+     */
+    public void setDirty(long iova) {
+        checkLive();
+        if (!format.supportsDirty()) {
+            throw new IommufdException(Errno.EOPNOTSUPP, format.name() + ": the format has no dirty tracking");
+        }
+        Leaf leaf = lookup(iova);
+        if (leaf == null) {
+            throw new IommufdException(Errno.ENOENT, format.name() + ": iova 0x" + Long.toHexString(iova) + " is not mapped");
+        }
+        memory.writeLong(leaf.itemPa(), format.makeWriteDirty(leaf.level(), leaf.entry()));
+    }
+
+    // ------------------------------------------------------------------------- tables
+
+    private long allocTable(int level) {
+        int order = tableOrder[level];
+        long pa = memory.allocate(order);
+        tableFrames += 1L << order;
+        return pa;
+    }
+
+    private void freeTable(long pa, int level) {
+        int order = tableOrder[level];
+        memory.free(pa, order);
+        tableFrames -= 1L << order;
+    }
+
+    /**
+     * Frees every table, top included (Linux deinit). The driver must have stopped the hardware
+     * from walking it. The table is unusable afterwards.
+     */
+    public void destroy() {
+        if (topPa == 0) {
+            return;
+        }
+        freeAll(topPa, topLevel);
+        topPa = 0;
+    }
+
+    private void freeAll(long tablePa, int level) {
+        if (level > 0) {
+            long[] words = memory.words(tablePa);
+            int base = PhysicalMemory.wordIndex(tablePa);
+            for (int i = 0; i <= indexMask[level]; i++) {
+                long item = words[base + i];
+                if ((item & presentMask[level]) != 0 && (item & tableMask[level]) == tableMatch[level]) {
+                    freeAll(format.tablePa(level, item), level - 1);
+                }
+            }
+        }
+        freeTable(tablePa, level);
+    }
+
+    private void checkLive() {
+        if (topPa == 0) {
+            throw new IllegalStateException(format.name() + ": page table used after destroy()");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PageTable[" + format.name() + ", top level " + topLevel + " at 0x" + Long.toHexString(topPa) + ", "
+                + tableFrames + " frames]";
+    }
+}
