@@ -1,7 +1,10 @@
 package org.iommufd4j.selftest;
 
+import static org.iommufd4j.selftest.kit.KernelAssertions.expectErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.iommufd4j.core.IommufdContext;
+import org.iommufd4j.ioas.IoasCalls;
 import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.Fixture;
 import org.iommufd4j.selftest.kit.KernelTest;
@@ -10,9 +13,12 @@ import org.iommufd4j.selftest.kit.Pending;
 import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuDestroy;
-import org.iommufd4j.uapi.IommufdException;
+import org.iommufd4j.uapi.IommuIoasCopy;
+import org.iommufd4j.uapi.IommuIoasMapFlags;
+import org.iommufd4j.uapi.IommuOption;
+import org.iommufd4j.uapi.IommuOptionId;
+import org.iommufd4j.uapi.IommuOptionOps;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
@@ -47,8 +53,17 @@ final class IommufdIoasTest {
         }
     }
 
+    /**
+     * The mock's constants (iommufd_test.h), used by the no_domain cases too as plain IOVAs and
+     * offsets: there they need no mock driver.
+     */
+    static final long MOCK_APERTURE_START = 1L << 24;
+    static final long MOCK_PAGE_SIZE = 2048;
+
     private SelftestMachine machine;
     private int ioasId;
+    /** {@code self->base_iova}: 0 without a domain, MOCK_APERTURE_START with one. */
+    private long baseIova;
     /** The mock device of the domain variants ({@code self->stdev_id}); 0 without one. */
     private int stdevId;
 
@@ -62,6 +77,10 @@ final class IommufdIoasTest {
         if (variant.mockDomains != 0 || variant.memoryLimit != 0 || variant.pasidCapable) {
             throw new IllegalStateException(variant + ": mock domains are not available yet");
         }
+    }
+
+    private IommufdContext ctx() {
+        return machine.ctx();
     }
 
     @AfterEach
@@ -80,8 +99,7 @@ final class IommufdIoasTest {
     void ioas_destroy() {
         if (stdevId != 0) {
             // IOAS cannot be freed while a device has a HWPT using it
-            IommufdException busy = Assertions.assertThrows(IommufdException.class, () -> machine.ctx().destroy(ioasId));
-            assertEquals(Errno.EBUSY, busy.errno());
+            expectErrno(Errno.EBUSY, () -> ctx().destroy(ioasId));
         } else {
             // Can allocate and manually free an IOAS table
             machine.ctx().call(new IommuDestroy(ioasId));
@@ -103,35 +121,11 @@ final class IommufdIoasTest {
     void hwpt_attach() {
     }
 
-    /** A mapped area does not change destroy behaviour. */
-    @KernelTest
-    @Pending(Awaits.IOAS_PAGETABLE)
-    void ioas_area_destroy() {
-    }
-
-    /** Ten fixed maps are freed on close. */
-    @KernelTest
-    @Pending(Awaits.IOAS_PAGETABLE)
-    void ioas_area_auto_destroy() {
-    }
-
     /** GET_HW_INFO with zero, exact, larger and smaller buffers; ENOENT without a device. */
     @KernelTest
     @MockOnly("struct iommu_test_hw_info")
     @Pending(Awaits.DEVICES)
     void get_hw_info() {
-    }
-
-    /** Unmap on empty and split unmap are ENOENT; overlapping fixed map is EEXIST; unmap-all is idempotent. */
-    @KernelTest
-    @Pending(Awaits.IOAS_PAGETABLE)
-    void area() {
-    }
-
-    /** A covering range unmaps only whole areas and returns the byte count. */
-    @KernelTest
-    @Pending(Awaits.IOAS_PAGETABLE)
-    void unmap_fully_contained_areas() {
     }
 
     /** Automatic IOVAs: alignment, reserved and allowed ranges, EADDRINUSE. */
@@ -153,12 +147,6 @@ final class IommufdIoasTest {
     @MockOnly("IOMMU_TEST_OP_ADD_RESERVED")
     @Pending(Awaits.IOAS_PAGETABLE)
     void area_allowed() {
-    }
-
-    /** IOAS_COPY within one IOAS and between two. */
-    @KernelTest
-    @Pending(Awaits.IOAS_PAGETABLE)
-    void copy_area() {
     }
 
     /** IOVA range reporting, EMSGSIZE, a reserved hole, the mock aperture and alignment. */
@@ -217,30 +205,6 @@ final class IommufdIoasTest {
     void fork_present() {
     }
 
-    /** HUGE_PAGES get/set per IOAS; value 2 is EINVAL. */
-    @KernelTest
-    @Pending(Awaits.IOMMU_OPTION)
-    void ioas_option_huge_pages() {
-    }
-
-    /** Lengths 1..2 pages; with a domain, lengths not a multiple of MOCK_PAGE_SIZE are EINVAL. */
-    @KernelTest
-    @Pending(Awaits.IOAS_PAGETABLE)
-    void ioas_iova_alloc() {
-    }
-
-    /** Raising the IOVA alignment with HUGE_PAGES=0; EADDRINUSE over a misaligned map. */
-    @KernelTest
-    @Pending(Awaits.IOAS_PAGETABLE)
-    void ioas_align_change() {
-    }
-
-    /** Copies at 511-byte strides; outside the mapping is ENOENT. */
-    @KernelTest
-    @Pending(Awaits.IOAS_PAGETABLE)
-    void copy_sweep() {
-    }
-
     /** MAP_FILE of the mock dma-buf: zero length, start=size, size+1 are EINVAL. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_DMABUF_GET")
@@ -253,5 +217,157 @@ final class IommufdIoasTest {
     @MockOnly("IOMMU_TEST_OP_DMABUF_REVOKE")
     @Pending(Awaits.DMA_BUF)
     void dmabuf_revoke() {
+    }
+
+    // ------------------------------------------------------------ ported with the io_pagetable (issue #3)
+
+    private long pageSize() {
+        return SelftestMachine.PAGE_SIZE;
+    }
+
+    @KernelTest
+    void ioas_area_destroy() {
+        // Adding an area does not change ability to destroy
+        IoasCalls.mapFixed(ctx(), ioasId, machine.buffer(), pageSize(), baseIova);
+        if (stdevId != 0) {
+            expectErrno(Errno.EBUSY, () -> ctx().destroy(ioasId));
+        } else {
+            ctx().destroy(ioasId);
+        }
+    }
+
+    @KernelTest
+    void ioas_area_auto_destroy() {
+        // Can allocate and automatically free an IOAS table with many areas
+        for (int i = 0; i != 10; i++) {
+            IoasCalls.mapFixed(ctx(), ioasId, machine.buffer(), pageSize(), baseIova + i * pageSize());
+        }
+    }
+
+    @KernelTest
+    void area() {
+        long page = pageSize();
+        long buffer = machine.buffer();
+        // Unmap fails if nothing is mapped
+        for (int i = 0; i != 10; i++) {
+            long iova = i * page;
+            expectErrno(Errno.ENOENT, () -> IoasCalls.unmap(ctx(), ioasId, iova, page));
+        }
+        // Unmap works
+        for (int i = 0; i != 10; i++) {
+            IoasCalls.mapFixed(ctx(), ioasId, buffer, page, baseIova + i * page);
+        }
+        for (int i = 0; i != 10; i++) {
+            IoasCalls.unmap(ctx(), ioasId, baseIova + i * page, page);
+        }
+        // Split fails
+        IoasCalls.mapFixed(ctx(), ioasId, buffer, page * 2, baseIova + 16 * page);
+        expectErrno(Errno.ENOENT, () -> IoasCalls.unmap(ctx(), ioasId, baseIova + 16 * page, page));
+        expectErrno(Errno.ENOENT, () -> IoasCalls.unmap(ctx(), ioasId, baseIova + 17 * page, page));
+        // Over map fails
+        expectErrno(Errno.EEXIST, () -> IoasCalls.mapFixed(ctx(), ioasId, buffer, page * 2, baseIova + 16 * page));
+        expectErrno(Errno.EEXIST, () -> IoasCalls.mapFixed(ctx(), ioasId, buffer, page, baseIova + 16 * page));
+        expectErrno(Errno.EEXIST, () -> IoasCalls.mapFixed(ctx(), ioasId, buffer, page, baseIova + 17 * page));
+        expectErrno(Errno.EEXIST, () -> IoasCalls.mapFixed(ctx(), ioasId, buffer, page * 2, baseIova + 15 * page));
+        expectErrno(Errno.EEXIST, () -> IoasCalls.mapFixed(ctx(), ioasId, buffer, page * 3, baseIova + 15 * page));
+        // unmap all works
+        IoasCalls.unmap(ctx(), ioasId, 0, -1L);
+        // Unmap all succeeds on an empty IOAS
+        IoasCalls.unmap(ctx(), ioasId, 0, -1L);
+    }
+
+    @KernelTest
+    void unmap_fully_contained_areas() {
+        long page = pageSize();
+        // Give no_domain some space to rewind base_iova
+        long base = baseIova + 4 * page;
+        for (int i = 0; i != 4; i++) {
+            IoasCalls.mapFixed(ctx(), ioasId, machine.buffer(), 8 * page, base + i * 16 * page);
+        }
+        // Unmap not fully contained area doesn't work
+        expectErrno(Errno.ENOENT, () -> IoasCalls.unmap(ctx(), ioasId, base - 4 * page, 8 * page));
+        expectErrno(Errno.ENOENT, () -> IoasCalls.unmap(ctx(), ioasId, base + 3 * 16 * page + 8 * page - 4 * page, 8 * page));
+        // Unmap fully contained areas works
+        long unmapped = IoasCalls.unmap(ctx(), ioasId, base - 4 * page, 3 * 16 * page + 8 * page + 4 * page);
+        assertEquals(32 * page, unmapped);
+    }
+
+    @KernelTest
+    void copy_area() {
+        long page = pageSize();
+        int flags = IommuIoasMapFlags.FIXED_IOVA | IommuIoasMapFlags.WRITEABLE;
+        IoasCalls.mapFixed(ctx(), ioasId, machine.buffer(), page, baseIova);
+        // Copy inside a single IOAS
+        ctx().call(new IommuIoasCopy(flags, ioasId, ioasId, page, baseIova + page, baseIova));
+        // Copy between IOAS's
+        int dst = ctx().ioasAlloc();
+        ctx().call(new IommuIoasCopy(flags, dst, ioasId, page, 0, baseIova));
+    }
+
+    @KernelTest
+    void ioas_option_huge_pages() {
+        IommufdContext c = ctx();
+        assertEquals(1, c.call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.GET, 0, ioasId, 3)).val64());
+        c.call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.SET, 0, ioasId, 0));
+        assertEquals(0, c.call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.GET, 0, ioasId, 3)).val64());
+        expectErrno(Errno.EINVAL, () -> c.call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.SET, 0, ioasId, 2)));
+        c.call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.SET, 0, ioasId, 1));
+    }
+
+    @KernelTest
+    void ioas_iova_alloc(Variant variant) {
+        for (long length = 1; length != pageSize() * 2; length++) {
+            long len = length;
+            if (variant.mockDomains != 0 && (length % MOCK_PAGE_SIZE) != 0) {
+                expectErrno(Errno.EINVAL, () -> IoasCalls.map(ctx(), ioasId, machine.buffer(), len));
+            } else {
+                long iova = IoasCalls.map(ctx(), ioasId, machine.buffer(), length);
+                IoasCalls.unmap(ctx(), ioasId, iova, length);
+            }
+        }
+    }
+
+    @KernelTest
+    void ioas_align_change(Variant variant) {
+        long page = pageSize();
+        // 0 means everything must be aligned to PAGE_SIZE
+        IommuOption alignToPage = new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.SET, 0, ioasId, 0);
+        // We cannot upgrade the alignment using OPTION_HUGE_PAGES when a domain and map are present.
+        if (variant.mockDomains != 0) {
+            return;
+        }
+        // We can upgrade to PAGE_SIZE alignment when things are aligned right
+        IoasCalls.mapFixed(ctx(), ioasId, machine.buffer(), page, MOCK_APERTURE_START);
+        ctx().call(alignToPage);
+        // Misalignment is rejected at map time
+        expectErrno(Errno.EINVAL, () -> IoasCalls.mapFixed(ctx(), ioasId, machine.buffer() + MOCK_PAGE_SIZE, page,
+                MOCK_APERTURE_START + page));
+        ctx().call(alignToPage);
+        // Reduce alignment
+        ctx().call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.SET, 0, ioasId, 1));
+        // Confirm misalignment is rejected during alignment upgrade
+        IoasCalls.mapFixed(ctx(), ioasId, machine.buffer() + MOCK_PAGE_SIZE, page, MOCK_APERTURE_START + page);
+        expectErrno(Errno.EADDRINUSE, () -> ctx().call(alignToPage));
+        IoasCalls.unmap(ctx(), ioasId, MOCK_APERTURE_START + page, page);
+        IoasCalls.unmap(ctx(), ioasId, MOCK_APERTURE_START, page);
+    }
+
+    @KernelTest
+    void copy_sweep(Variant variant) {
+        int dstIoasId = ctx().ioasAlloc();
+        long length = MOCK_PAGE_SIZE;
+        int flags = IommuIoasMapFlags.FIXED_IOVA | IommuIoasMapFlags.WRITEABLE;
+        long lastIova = MOCK_APERTURE_START + SelftestMachine.BUFFER_SIZE - (variant.mockDomains != 0 ? 1 : 2);
+        IoasCalls.mapFixed(ctx(), ioasId, machine.buffer(), lastIova - MOCK_APERTURE_START + 1, MOCK_APERTURE_START);
+        for (long iova = MOCK_APERTURE_START - pageSize(); iova <= lastIova; iova += 511) {
+            IommuIoasCopy copy = new IommuIoasCopy(flags, dstIoasId, ioasId, length, MOCK_APERTURE_START, iova);
+            if (iova < MOCK_APERTURE_START || iova + length - 1 > lastIova) {
+                expectErrno(Errno.ENOENT, () -> ctx().call(copy));
+            } else {
+                ctx().call(copy);
+                IoasCalls.unmap(ctx(), dstIoasId, copy.dstIova(), length);
+            }
+        }
+        ctx().destroy(dstIoasId);
     }
 }

@@ -107,7 +107,7 @@ public final class FailNthSweep {
         long objectsBefore = iommufd.liveObjects();
         long framesBefore = machine.memory().allocatedFrames();
         String pass = nth == 0 ? "the run without injection" : "pass " + nth;
-        IommufdContext ctx = iommufd.open();
+        IommufdContext ctx = iommufd.open(machine.process());
         Pass p = new Pass(machine, ctx, nth);
         IommufdException stoppedBy = null;
         int left;

@@ -5,6 +5,7 @@ import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.inject.IommufdComponent;
 import org.iommufd4j.inject.MachineConfig;
 import org.iommufd4j.memory.PhysicalMemory;
+import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.plugin.DriverRegistry;
 import org.iommufd4j.plugin.LoadedDriver;
 
@@ -13,6 +14,12 @@ import org.iommufd4j.plugin.LoadedDriver;
  * opens /dev/iommu), with the driver plugins of the configured folder and the configured driver
  * under test. {@link #close()} is the kernel's teardown, including its leak check.
  *
+ * <p>The test process is root, as the kernel suite runs, and has the suite's global buffers
+ * (iommufd.c's constructor): {@link #buffer()}, {@value #BUFFER_PAGES} pages of shared anonymous
+ * memory at a huge-page-aligned address, and {@link #mfdBuffer()}, a memfd ({@link #mfd()}) of the
+ * same size mapped shared. Their pages are touched once at setup, so the frames they use belong to
+ * the machine's baseline, not to a test.
+ *
  * <p>Fixtures get it as a parameter of their setup method; the {@link FixtureExtension} makes one
  * per case from the {@link SuiteConfig} and closes it (again, harmlessly) when the case ends.
  */
@@ -20,7 +27,18 @@ public final class SelftestMachine implements AutoCloseable {
     /** The kernel suite's memory is small; 1 GiB leaves room for the largest variant. */
     private static final long MEMORY = 1L << 30;
 
+    /** iommufd.c: BUFFER_SIZE = PAGE_SIZE * 16. */
+    public static final int BUFFER_PAGES = 16;
+    public static final long PAGE_SIZE = PhysicalMemory.PAGE_SIZE;
+    public static final long BUFFER_SIZE = BUFFER_PAGES * PAGE_SIZE;
+    /** Where {@link #buffer()} is mapped: posix_memalign to HUGEPAGE_SIZE (2 MiB) in the kernel suite. */
+    private static final long BUFFER_VA = 1L << 30;
+
     private final SuiteConfig config;
+    private final SimProcess process;
+    private final long buffer;
+    private final int mfd;
+    private final long mfdBuffer;
     private final IommufdComponent component;
     private final IommufdContext ctx;
     /** Frames the machine itself holds (loaded drivers' own tables): teardown returns to it. */
@@ -32,7 +50,38 @@ public final class SelftestMachine implements AutoCloseable {
         this.config = config;
         this.component = IommufdComponent.create(new MachineConfig(MEMORY, config.pluginsDir()));
         this.baselineFrames = component.memory().allocatedFrames();
-        this.ctx = component.iommufd().open();
+        this.process = SimProcess.root(component.memory());
+        this.buffer = process.mmap(BUFFER_VA, BUFFER_SIZE, SimProcess.PROT_READ | SimProcess.PROT_WRITE,
+                SimProcess.MAP_SHARED | SimProcess.MAP_ANONYMOUS | SimProcess.MAP_FIXED, -1, 0);
+        this.mfd = process.memfdCreate("mfd_buffer");
+        process.file(mfd).truncate(BUFFER_SIZE);
+        this.mfdBuffer = process.mmap(0, BUFFER_SIZE, SimProcess.PROT_READ | SimProcess.PROT_WRITE, SimProcess.MAP_SHARED, mfd, 0);
+        byte[] zero = new byte[1];
+        for (long off = 0; off < BUFFER_SIZE; off += PAGE_SIZE) {
+            process.write(buffer + off, zero, 0, 1);
+            process.write(mfdBuffer + off, zero, 0, 1);
+        }
+        this.ctx = component.iommufd().open(process);
+    }
+
+    /** The process the test runs as (root, with the suite's buffers). */
+    public SimProcess process() {
+        return process;
+    }
+
+    /** iommufd.c's {@code buffer}: {@link #BUFFER_SIZE} bytes of shared anonymous memory. */
+    public long buffer() {
+        return buffer;
+    }
+
+    /** iommufd.c's {@code mfd}: a memfd of {@link #BUFFER_SIZE} bytes, open in {@link #process()}. */
+    public int mfd() {
+        return mfd;
+    }
+
+    /** iommufd.c's {@code mfd_buffer}: {@link #mfd()} mapped shared. */
+    public long mfdBuffer() {
+        return mfdBuffer;
     }
 
     /** A machine configured from system properties (for unit tests of the kit itself). */
@@ -74,19 +123,22 @@ public final class SelftestMachine implements AutoCloseable {
     }
 
     private DriverRegistry drivers() {
-        DriverRegistry registry = component.drivers();
-        if (!driversLoaded) {
-            // Drivers may keep frames of their own for the machine's lifetime; they are not the test's.
-            driversLoaded = true;
-            baselineFrames = component.memory().allocatedFrames();
+        if (driversLoaded) {
+            return component.drivers();
         }
+        // Drivers may keep frames of their own for the machine's lifetime; they are not the test's.
+        long before = component.memory().allocatedFrames();
+        DriverRegistry registry = component.drivers();
+        driversLoaded = true;
+        baselineFrames += component.memory().allocatedFrames() - before;
         return registry;
     }
 
     /**
      * Teardown: closes the context and checks, as teardown_iommufd does, that nothing is left:
-     * no object of any context of this machine and no page frame beyond what the machine held
-     * before the test. A second call does nothing.
+     * no object of any context of this machine, no pin on {@link #buffer()} (its MD_CHECK_REFS)
+     * and, once the test process has exited, no page frame beyond what the machine held before
+     * the test. A second call does nothing.
      */
     @Override
     public synchronized void close() {
@@ -100,6 +152,13 @@ public final class SelftestMachine implements AutoCloseable {
             if (live != 0) {
                 throw new AssertionError("teardown: " + live + " object(s) outlived their context");
             }
+            for (long off = 0; off < BUFFER_SIZE; off += PAGE_SIZE) {
+                long pins = process.pinCountAt(buffer + off);
+                if (pins != 0) {
+                    throw new AssertionError("teardown: page " + (off / PAGE_SIZE) + " of buffer is still pinned " + pins + " time(s)");
+                }
+            }
+            process.exit();
             long frames = component.memory().allocatedFrames() - baselineFrames;
             if (frames != 0) {
                 throw new AssertionError("teardown: " + frames + " page frame(s) still allocated after close");
