@@ -131,77 +131,77 @@ final class IommufdIoasTest {
     /** Automatic IOVAs: alignment, reserved and allowed ranges, EADDRINUSE. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_ADD_RESERVED")
-    @Pending(Awaits.IOAS_PAGETABLE)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_ADD_RESERVED")
     void area_auto_iova() {
     }
 
     /** A huge reserved range leaves no room: MAP is ENOSPC (syzbot regression). */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_ADD_RESERVED")
-    @Pending(Awaits.IOAS_PAGETABLE)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_ADD_RESERVED")
     void reserved_overflow() {
     }
 
     /** Allowed and reserved ranges intersecting: EADDRINUSE in both orders. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_ADD_RESERVED")
-    @Pending(Awaits.IOAS_PAGETABLE)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_ADD_RESERVED")
     void area_allowed() {
     }
 
     /** IOVA range reporting, EMSGSIZE, a reserved hole, the mock aperture and alignment. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_ADD_RESERVED and MOCK_APERTURE_*")
-    @Pending(Awaits.IOAS_PAGETABLE)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_ADD_RESERVED")
     void iova_ranges() {
     }
 
     /** Pin through an access across a huge page, then destroy the domain. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS")
-    @Pending(Awaits.ACCESS)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_domain_destory() {
     }
 
     /** Access pin/unpin loops, two users, a domain added while pinned. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS, IOMMU_TEST_OP_ACCESS_PAGES")
-    @Pending(Awaits.ACCESS)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_pin() {
     }
 
     /** An IOAS unmap forces the access's unmap callback. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS")
-    @Pending(Awaits.ACCESS)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_pin_unmap() {
     }
 
     /** ACCESS_RW at many offsets and lengths, fast and slow paths. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_ACCESS_RW")
-    @Pending(Awaits.ACCESS)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_rw() {
     }
 
     /** ACCESS_RW with an IOVA offset of MOCK_PAGE_SIZE. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_ACCESS_RW, MOCK_PAGE_SIZE")
-    @Pending(Awaits.ACCESS)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_rw_unaligned() {
     }
 
     /** A map made by a child that exited: copy works if pinned, else attach is EFAULT. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_MOCK_DOMAIN, IOMMU_TEST_OP_CREATE_ACCESS")
-    @Pending(Awaits.PROCESS_MEMORY)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and mock domains")
     void fork_gone() {
     }
 
     /** A map made by a live child, read through an access. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS")
-    @Pending(Awaits.PROCESS_MEMORY)
+    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and mock domains")
     void fork_present() {
     }
 

@@ -1,10 +1,12 @@
 package org.iommufd4j.selftest;
 
+import static org.iommufd4j.selftest.kit.KernelAssertions.expectErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.Fixture;
 import org.iommufd4j.selftest.kit.Ioctls;
@@ -14,6 +16,9 @@ import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IoctlCatalog;
 import org.iommufd4j.uapi.IommuDestroy;
+import org.iommufd4j.uapi.IommuOption;
+import org.iommufd4j.uapi.IommuOptionId;
+import org.iommufd4j.uapi.IommuOptionOps;
 import org.iommufd4j.uapi.IommufdIoctl;
 import org.iommufd4j.uapi.StructCodec;
 import org.junit.jupiter.api.AfterEach;
@@ -112,10 +117,18 @@ final class IommufdTest {
         assertEquals(-Errno.EINVAL.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, Ioctls.struct(16, codec.size() - 1)));
     }
 
-    /** RLIMIT_MODE get/set and its EINVAL; HUGE_PAGES on object 0 is ENOENT. */
     @KernelTest
-    @Pending(Awaits.IOMMU_OPTION)
     void global_options() {
+        IommufdContext c = machine.ctx();
+        IommuOption get = new IommuOption(IommuOptionId.RLIMIT_MODE, IommuOptionOps.GET, 0, 0, 1);
+        assertEquals(0, c.call(get).val64());
+        // This requires root
+        c.call(new IommuOption(IommuOptionId.RLIMIT_MODE, IommuOptionOps.SET, 0, 0, 1));
+        expectErrno(Errno.EINVAL, () -> c.call(new IommuOption(IommuOptionId.RLIMIT_MODE, IommuOptionOps.SET, 0, 0, 2)));
+        assertEquals(1, c.call(get).val64());
+        c.call(new IommuOption(IommuOptionId.RLIMIT_MODE, IommuOptionOps.SET, 0, 0, 0));
+        expectErrno(Errno.ENOENT, () -> c.call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.GET, 0, 0, 0)));
+        expectErrno(Errno.ENOENT, () -> c.call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.SET, 0, 0, 0)));
     }
 
     /** VFIO_GET_API_VERSION and CHECK_EXTENSION(TYPE1v2). */

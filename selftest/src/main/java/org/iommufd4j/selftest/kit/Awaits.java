@@ -3,10 +3,8 @@ package org.iommufd4j.selftest.kit;
 /** The features a pending case waits for, with the issue that tracks each. */
 public enum Awaits {
     IOAS_PAGETABLE("the IOAS io_pagetable: map, unmap, copy, IOVA ranges, allowed/reserved ranges (issue #3)"),
-    IOMMU_OPTION("IOMMU_OPTION: RLIMIT_MODE and per-IOAS HUGE_PAGES (issue #3)"),
-    ACCESS("emulated-device accesses: pin, unpin and read/write through an IOAS (issue #3)"),
-    PROCESS_MEMORY("caller process memory: mmap, memfd, fork and pin accounting (issue #3)"),
     VFIO_COMPAT("the VFIO type1 compatibility ioctls and IOMMU_VFIO_IOAS (issue #3)"),
+    TEST_CMD("the mock driver's IOMMU_TEST_CMD operations (issue #4)"),
     DEVICES("mock devices and domains: bind, attach, replace, HWPT alloc (issue #4)"),
     NESTING("nested HWPTs, invalidation and fault queues (issue #4)"),
     DIRTY_TRACKING("dirty tracking: SET_DIRTY_TRACKING and GET_DIRTY_BITMAP (issue #4)"),
