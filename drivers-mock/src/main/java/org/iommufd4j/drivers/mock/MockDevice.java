@@ -45,6 +45,8 @@ final class MockDevice implements IommuDevice {
     /** offsetofend(struct iommu_hwpt_selftest, iotlb) and (..., pagetable_type). */
     private static final int MIN_NESTED_DATA = 4;
     private static final int MIN_PAGING_DATA = 8;
+    /** MOCK_PAGE_SIZE, MOCK_HUGE_PAGE_SIZE and the level above: one item of each level. */
+    static final long DEFAULT_PAGE_SIZES = (1L << 11) | (1L << 20) | (1L << 29);
 
     private final HostServices host;
     private final String name;
@@ -143,7 +145,11 @@ final class MockDevice implements IommuDevice {
                             + Integer.toUnsignedString(cfg.pagetableType()) + " is not DEFAULT (0) or HUGE (1)");
             }
         }
-        PageTable table = new PageTable(format, host.memory());
+        // DEFAULT domains map only whole items of a level (2 KiB, 1 MiB, 512 MiB), never replicated
+        // runs: the selftest's dirty tests map PAGE_SIZE at a time with huge pages off and expect
+        // each MOCK_PAGE_SIZE to carry its own dirty bit.
+        long sizes = format == MockFormat.DEFAULT ? DEFAULT_PAGE_SIZES : -1L;
+        PageTable table = new PageTable(format, host.memory(), sizes, org.iommufd4j.pt.TopChangeListener.NONE);
         // selftest.c mock_domain_alloc_pgtable: the aperture is forced to [16 MiB, 2 GiB - 1].
         return new PageTableDomain(table, APERTURE_START, APERTURE_LAST, PageTableDomain.IotlbFlusher.NONE, dirty);
     }
