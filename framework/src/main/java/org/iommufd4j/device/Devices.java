@@ -8,6 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.iommufd4j.core.ContextLocal;
 import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.core.IommufdObject;
+import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.ioas.Ioas;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.spi.IommuDevice;
@@ -42,11 +43,13 @@ public final class Devices {
 
     private final AutoDomainFactory autoDomains;
     private final PhysicalMemory memory;
+    private final FailNth failNth;
 
     @Inject
-    public Devices(AutoDomainFactory autoDomains, PhysicalMemory memory) {
+    public Devices(AutoDomainFactory autoDomains, PhysicalMemory memory, FailNth failNth) {
         this.autoDomains = autoDomains;
         this.memory = memory;
+        this.failNth = failNth;
     }
 
     // ================================================================ bind
@@ -250,6 +253,8 @@ public final class Devices {
                     + " of " + idev + " is already attached to " + current + " (use replace)");
         }
         checkCompatible(idev, pasid, hwpt);
+        // device.c allocates an iommufd_attach_handle before calling the IOMMU core.
+        failNth.check("attach handle", Errno.ENOMEM);
         if (pasid == NO_PASID) {
             idev.device().attachDomain(hwpt.domain());
         } else {
@@ -281,6 +286,7 @@ public final class Devices {
             return null;
         }
         checkCompatible(idev, pasid, hwpt);
+        failNth.check("attach handle", Errno.ENOMEM);
         IommuDomain oldDomain = old.domain();
         if (pasid == NO_PASID) {
             idev.device().replaceDomain(hwpt.domain(), oldDomain);
