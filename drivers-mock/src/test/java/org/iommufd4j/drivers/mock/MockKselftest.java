@@ -54,6 +54,17 @@ final class MockKselftest implements AutoCloseable {
         ctx = machine.iommufd().open(process);
     }
 
+    private MockKselftest(IommufdComponent machine, SimProcess process, IommufdContext ctx) {
+        this.machine = machine;
+        this.process = process;
+        this.ctx = ctx;
+    }
+
+    /** The same machine and process, calling through another context. */
+    MockKselftest withContext(IommufdContext other) {
+        return new MockKselftest(machine, process, other);
+    }
+
     @Override
     public void close() {
         ctx.close();
