@@ -56,7 +56,10 @@ public final class Devices {
 
     /**
      * Binds {@code device} of {@code driver} to {@code ctx} (iommufd_device_bind): a new, visible
-     * DEVICE object whose ID the caller reports to the user. The caller holds it until {@link #unbind}.
+     * DEVICE object whose ID the caller reports to the user. The caller holds it until {@link #unbind}
+     * (as VFIO holds its iommufd_device): the user's DESTROY of it is EBUSY, and a context closed
+     * while it is still bound reports it as a leaked reference. Drivers' extension ioctls hand the
+     * device to a SELFTEST object instead, which unbinds it when destroyed.
      */
     public Idev bind(IommufdContext ctx, IommuDriver driver, IommuDevice device) {
         Idev idev = new Idev(ctx, driver, device, new DeviceDma(memory));

@@ -168,10 +168,13 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
         return respond(cmd, new MockDomainReplace(hwptId));
     }
 
-    /** A paging HWPT of this driver, else EINVAL (get_md_pagetable). */
+    /** A paging HWPT of this driver (get_md_pagetable): not a paging HWPT ENOENT, another driver's EINVAL. */
     private static PagingDomain mockPaging(ExtensionCall call, int hwptId) {
         HwptView hwpt = call.hwpt(hwptId);
-        if (hwpt.nested() || !(hwpt.domain() instanceof PageTableDomain d) || !(d.pageTable().format()
+        if (hwpt.nested()) {
+            throw new IommufdException(Errno.ENOENT, "HWPT " + hwptId + " is not a HWPT_PAGING");
+        }
+        if (!(hwpt.domain() instanceof PageTableDomain d) || !(d.pageTable().format()
                 instanceof org.iommufd4j.drivers.mock.pagetable.MockFormat)) {
             throw IommufdException.einval("HWPT " + hwptId + " is not a mock paging domain");
         }
@@ -289,6 +292,9 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
                     + MockUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX);
         }
         HwptView hwpt = call.hwpt(cmd.id());
+        if (!hwpt.nested()) {
+            throw new IommufdException(Errno.ENOENT, "HWPT " + cmd.id() + " is not a HWPT_NESTED");
+        }
         if (!(hwpt.domain() instanceof MockNestedDomain nested)) {
             throw IommufdException.einval("HWPT " + cmd.id() + " is not a mock nested domain");
         }
