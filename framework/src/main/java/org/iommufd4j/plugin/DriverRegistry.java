@@ -58,7 +58,8 @@ public final class DriverRegistry implements AutoCloseable {
      * Creates the drivers of {@code builtins} (factories on the host's class path, e.g. a driver
      * module's own tests), then loads every {@code *.jar} in {@code pluginsDir}. {@code onLoad} is
      * told about each driver as it is created (the composition root registers its extension
-     * ioctls there); if it throws, that plugin fails to load with the reason.
+     * ioctls there); if it throws for a plugin's driver, that plugin fails to load with the reason;
+     * for a built-in driver the exception propagates (a programming error in the caller's setup).
      */
     public static DriverRegistry load(Path pluginsDir, HostServices host, List<IommuDriverFactory> builtins,
             Consumer<IommuDriver> onLoad) {
