@@ -7,7 +7,7 @@ import org.iommufd4j.spi.BoundDevice;
 import org.iommufd4j.spi.IommuDevice;
 
 /** A DEVICE object as a driver's extension ioctl sees it: every operation goes through {@link Devices}. */
-final class BoundDeviceHandle implements BoundDevice {
+class BoundDeviceHandle implements BoundDevice {
     private final Devices devices;
     private final Idev idev;
 

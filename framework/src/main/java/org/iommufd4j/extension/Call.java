@@ -15,6 +15,7 @@ import org.iommufd4j.spi.HwptView;
 import org.iommufd4j.spi.IommuDevice;
 import org.iommufd4j.spi.IommuDomain;
 import org.iommufd4j.spi.IommuDriver;
+import org.iommufd4j.spi.SelftestDevice;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
 
@@ -60,29 +61,40 @@ final class Call implements ExtensionCall, AutoCloseable {
     }
 
     @Override
-    public int newSelftestObject(BoundDevice device) {
+    public SelftestDevice newSelftestDevice(IommuDevice device) {
         if (createdSelftest) {
             throw new IllegalStateException("one selftest object per call");
         }
-        if (!(device instanceof BoundDeviceHandle handle) || handle.idev().context() != ucmd.ctx()
-                || handle.idev().driver() != driver) {
-            throw new IllegalArgumentException(device + " was not bound by this driver in this context");
-        }
-        SelftestObject sobj = new SelftestObject(devices, driver, handle.idev());
-        ucmd.newObject(sobj);
-        // From now on the selftest object owns the device: aborting it unbinds it.
-        boundHere.remove(handle.idev());
         createdSelftest = true;
-        return sobj.id();
+        // iommufd_test_mock_domain: the selftest object first, then the device bound under it.
+        SelftestObject sobj = ucmd.newObject(new SelftestObject(devices, driver));
+        Idev idev = devices.bind(ucmd.ctx(), driver, device);
+        // The object owns the device from now on: aborting it (the handler failed) unbinds it.
+        sobj.own(idev);
+        return new SelftestDeviceHandle(devices, idev, sobj.id());
+    }
+
+    private static final class SelftestDeviceHandle extends BoundDeviceHandle implements SelftestDevice {
+        private final int selftestId;
+
+        SelftestDeviceHandle(Devices devices, Idev idev, int selftestId) {
+            super(devices, idev);
+            this.selftestId = selftestId;
+        }
+
+        @Override
+        public int selftestId() {
+            return selftestId;
+        }
     }
 
     @Override
     public BoundDevice selftestDevice(int selftestId) {
         SelftestObject sobj = hold(selftestId, SelftestObject.class);
-        if (sobj.driver() != driver) {
-            throw new IommufdException(Errno.ENOENT, "selftest object " + selftestId + " belongs to driver " + sobj.driver().name());
+        if (sobj.driver() != driver || sobj.idev() == null) {
+            throw new IommufdException(Errno.ENOENT, "selftest object " + selftestId + " holds no device of driver " + driver.name());
         }
-        return new BoundDeviceHandle(devices, sobj.idev());
+        return new SelftestDeviceHandle(devices, sobj.idev(), selftestId);
     }
 
     @Override

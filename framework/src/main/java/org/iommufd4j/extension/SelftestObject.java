@@ -13,13 +13,20 @@ import org.iommufd4j.spi.IommuDriver;
 final class SelftestObject extends IommufdObject {
     private final Devices devices;
     private final IommuDriver driver;
-    private final Idev idev;
+    private Idev idev;
 
-    SelftestObject(Devices devices, IommuDriver driver, Idev idev) {
+    SelftestObject(Devices devices, IommuDriver driver) {
         super(ObjectType.SELFTEST);
         this.devices = devices;
         this.driver = driver;
-        this.idev = idev;
+    }
+
+    /** Takes ownership of a device bound after the object was reserved. */
+    void own(Idev device) {
+        if (idev != null) {
+            throw new IllegalStateException(this + " already owns " + idev);
+        }
+        idev = device;
     }
 
     IommuDriver driver() {
@@ -32,6 +39,8 @@ final class SelftestObject extends IommufdObject {
 
     @Override
     protected void destroy() {
-        devices.unbind(idev);
+        if (idev != null) {
+            devices.unbind(idev);
+        }
     }
 }

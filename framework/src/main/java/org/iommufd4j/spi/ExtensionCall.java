@@ -20,16 +20,18 @@ public interface ExtensionCall {
 
     /**
      * Binds a device this driver probed to the caller's context (iommufd_device_bind), giving it a
-     * DEVICE object. Undo with {@link BoundDevice#unbind()} (or through a selftest object).
+     * DEVICE object. The driver unbinds it with {@link BoundDevice#unbind()}; if the handler fails,
+     * the framework unbinds it.
      */
     BoundDevice bindDevice(IommuDevice device);
 
     /**
-     * Creates this call's SELFTEST object, which owns {@code device}: destroying it (IOMMU_DESTROY,
-     * or closing the context) unbinds the device. It becomes visible when the handler returns
-     * normally; if the handler fails, the device is unbound with it. One per call. Returns its ID.
+     * Creates this call's SELFTEST object and binds {@code device} under it, in the kernel's order
+     * (the object's ID is taken first, then the DEVICE's). Destroying the object (IOMMU_DESTROY, or
+     * closing the context) unbinds the device. The object becomes visible when the handler returns
+     * normally; if the handler fails, it is aborted and the device unbound. One per call.
      */
-    int newSelftestObject(BoundDevice device);
+    SelftestDevice newSelftestDevice(IommuDevice device);
 
     /** The device owned by a SELFTEST object of this driver (ENOENT otherwise). */
     BoundDevice selftestDevice(int selftestId);

@@ -21,7 +21,7 @@ public interface ExtensionIoctl<T extends Record> {
     /**
      * Runs the ioctl and returns the struct to copy back (null: nothing). Fails by throwing an
      * {@link org.iommufd4j.uapi.IommufdException}; {@code IommufdException.withResponse} copies a
-     * struct back despite the failure. An object created with {@link ExtensionCall#newSelftestObject}
+     * struct back despite the failure. An object created with {@link ExtensionCall#newSelftestDevice}
      * is finalized only if this returns normally.
      */
     T handle(ExtensionCall call, T cmd);

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.device.TestDriver;
 import org.iommufd4j.inject.IommufdComponent;
-import org.iommufd4j.spi.BoundDevice;
+import org.iommufd4j.spi.SelftestDevice;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.ExtensionCall;
 import org.iommufd4j.spi.ExtensionIoctl;
@@ -53,15 +53,15 @@ class ExtensionIoctlTest {
         public TestExtCmd handle(ExtensionCall call, TestExtCmd cmd) {
             switch (cmd.op()) {
                 case BIND_AND_ATTACH: {
-                    BoundDevice dev = call.bindDevice(driver.probe(DeviceConfig.named("ext")));
-                    int sobj = call.newSelftestObject(dev);
+                    SelftestDevice dev = call.newSelftestDevice(driver.probe(DeviceConfig.named("ext")));
                     int hwpt = dev.attach(cmd.id());
-                    return new TestExtCmd(cmd.op(), cmd.id(), sobj, hwpt);
+                    return new TestExtCmd(cmd.op(), cmd.id(), dev.selftestId(), hwpt);
                 }
                 case BIND_THEN_FAIL: {
-                    BoundDevice dev = call.bindDevice(driver.probe(DeviceConfig.named("ext")));
                     if (cmd.id() != 0) {
-                        call.newSelftestObject(dev);
+                        call.newSelftestDevice(driver.probe(DeviceConfig.named("ext")));
+                    } else {
+                        call.bindDevice(driver.probe(DeviceConfig.named("ext")));
                     }
                     throw IommufdException.einval("test: failing after the bind");
                 }
@@ -111,6 +111,7 @@ class ExtensionIoctlTest {
         assertEquals(0, raw(ctx, 21, cmd, out, (byte) 0));
         int sobj = out[0].out1();
         int hwpt = out[0].out2();
+        assertEquals(ioas + 1, sobj, "the selftest object takes its ID before the device, as in the kernel");
         assertEquals(-Errno.EBUSY.value(), destroy(ctx, ioas));
         assertEquals(-Errno.EBUSY.value(), destroy(ctx, hwpt));
 

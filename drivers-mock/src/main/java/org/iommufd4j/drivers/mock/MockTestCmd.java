@@ -27,6 +27,7 @@ import org.iommufd4j.spi.HwptView;
 import org.iommufd4j.spi.IommuDomain;
 import org.iommufd4j.spi.PageTableDomain;
 import org.iommufd4j.spi.PagingDomain;
+import org.iommufd4j.spi.SelftestDevice;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
 import org.iommufd4j.uapi.IommufdIoctl;
@@ -152,8 +153,8 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
         synchronized (this) {
             device = new MockDevice(host, "iommufd_mock" + nextDevice++, org.iommufd4j.drivers.mock.pagetable.MockFormat.DEFAULT, devFlags);
         }
-        BoundDevice bound = call.bindDevice(device);
-        int stdevId = call.newSelftestObject(bound);
+        SelftestDevice bound = call.newSelftestDevice(device);
+        int stdevId = bound.selftestId();
         int hwptId = bound.attach(cmd.id());
         if (withFlags) {
             return respond(cmd, new MockDomainFlags(stdevId, hwptId, bound.id(), devFlags));
