@@ -104,6 +104,35 @@ class IommufdMockDomainTest {
     }
 
     @ParameterizedTest(name = "{0} domain(s)")
+    @ValueSource(ints = {2})
+    void allAlignsCopy(int domains) {
+        try (Fixture f = new Fixture(domains)) {
+            MockKselftest t = f.t;
+            long bufSize = f.mmapBufSize;
+            long buf = t.process.mmapAnonymous(bufSize, true);
+            t.process.write(buf, new byte[(int) bufSize], 0, (int) bufSize);
+            assertEquals(0, t.checkRefs(buf, bufSize, 0));
+            for (long start = 0; start < bufSize; start += MOCK_PAGE_SIZE) {
+                for (long end = start + MOCK_PAGE_SIZE; end < bufSize; end += MOCK_PAGE_SIZE) {
+                    long length = end - start;
+                    long iova = t.ioasMap(f.ioasId, buf + start, length);
+                    // Add and destroy a domain while the area exists
+                    int old = f.hwptIds[1];
+                    int[] ids = t.mockDomain(f.ioasId, 0);
+                    f.hwptIds[1] = ids[1];
+                    f.checkMockIova(buf + start, iova, length);
+                    long first = start / PAGE_SIZE * PAGE_SIZE;
+                    assertEquals(0, t.checkRefs(buf + first, end / PAGE_SIZE * PAGE_SIZE - first, 1));
+                    assertEquals(0, t.destroy(ids[0]));
+                    f.hwptIds[1] = old;
+                    assertEquals(0, t.ioasUnmap(f.ioasId, iova, length));
+                }
+            }
+            assertEquals(0, t.checkRefs(buf, bufSize, 0));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} domain(s)")
     @ValueSource(ints = {1, 2})
     void replace(int domains) {
         try (Fixture f = new Fixture(domains)) {
