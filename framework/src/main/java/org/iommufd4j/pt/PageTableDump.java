@@ -111,6 +111,8 @@ public final class PageTableDump {
     private int tables;
     private long frames;
     private long leafItems;
+    /** Set by {@link #describe} for the item being walked. */
+    private String describeFailure;
 
     private PageTableDump(PageTableFormat format, PhysicalMemory memory, long rootPa, int topLevel) {
         this.format = format;
@@ -169,18 +171,38 @@ public final class PageTableDump {
             long itemBase = baseIova + ((long) i << shift);
             long iova = signExtend(itemBase);
             long last = iova + (shift >= 64 ? -1L : (1L << shift) - 1);
-            List<BitField> fields = format.describe(level, raw);
+            describeFailure = null;
+            List<BitField> fields = describe(level, raw);
+            Item item;
             if (canHaveTable && (raw & tableMask) == tableMatch) {
                 long next = format.tablePa(level, raw);
                 String problem = tableProblem(format, memory, next, level - 1);
                 Table child = problem == null ? walkTable(level - 1, next, itemBase) : null;
-                items.add(new Item(i, itemPa, iova, last, raw, Kind.TABLE, next, shift, 0, 0, DirtyState.NOT_TRACKED,
-                        fields, child, problem));
+                item = new Item(i, itemPa, iova, last, raw, Kind.TABLE, next, shift, 0, 0, DirtyState.NOT_TRACKED,
+                        fields, child, problem);
             } else {
-                items.add(leaf(level, i, itemPa, iova, last, raw, fields));
+                item = leaf(level, i, itemPa, iova, last, raw, fields);
             }
+            if (describeFailure != null) {
+                String problem = item.problem() == null ? describeFailure : item.problem() + "; " + describeFailure;
+                item = new Item(item.index(), item.itemPa(), item.iova(), item.iovaLast(), item.raw(), item.kind(),
+                        item.address(), item.pageSizeLg2(), item.contiguousLg2(), item.prot(), item.dirty(), item.fields(),
+                        item.next(), problem);
+            }
+            items.add(item);
         }
         return new Table(level, tablePa, 1 << order, slots, items);
+    }
+
+    /** The format's fields; a format bug there is reported on the item rather than ending the dump. */
+    private List<BitField> describe(int level, long raw) {
+        try {
+            List<BitField> fields = format.describe(level, raw);
+            return fields == null ? List.of() : fields;
+        } catch (RuntimeException e) {
+            describeFailure = format.name() + ".describe() failed: " + e;
+            return List.of();
+        }
     }
 
     private Item leaf(int level, int index, long itemPa, long iova, long last, long raw, List<BitField> fields) {

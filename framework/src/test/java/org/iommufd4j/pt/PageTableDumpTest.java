@@ -150,6 +150,49 @@ class PageTableDumpTest {
         assertTrue(PageTableDump.of(pt).text().contains("!! points to 0x10000000000"));
     }
 
+    /** x86-64 with a describe() that throws, as a buggy plugin format might. */
+    private static final class BrokenDescribe implements PageTableFormat {
+        private final PageTableFormat f = X8664Format.fourLevel();
+
+        @Override public String name() { return "broken"; }
+        @Override public int vaBits() { return f.vaBits(); }
+        @Override public boolean signExtended() { return f.signExtended(); }
+        @Override public int oaBits() { return f.oaBits(); }
+        @Override public int topLevel() { return f.topLevel(); }
+        @Override public int itemShift(int level) { return f.itemShift(level); }
+        @Override public int indexBits(int level) { return f.indexBits(level); }
+        @Override public long leafSizes(int level) { return f.leafSizes(level); }
+        @Override public long presentMask(int level) { return f.presentMask(level); }
+        @Override public long tableMask(int level) { return f.tableMask(level); }
+        @Override public long tableMatch(int level) { return f.tableMatch(level); }
+        @Override public long tableEntry(int level, long pa) { return f.tableEntry(level, pa); }
+        @Override public long tablePa(int level, long entry) { return f.tablePa(level, entry); }
+        @Override public long leafTemplate(int level, int lg2, int prot) { return f.leafTemplate(level, lg2, prot); }
+        @Override public long encodeOa(int level, long oa) { return f.encodeOa(level, oa); }
+        @Override public long leafOa(int level, long entry) { return f.leafOa(level, entry); }
+        @Override public int leafProt(int level, long entry) { return f.leafProt(level, entry); }
+
+        @Override
+        public List<BitField> describe(int level, long entry) {
+            throw new IllegalStateException("no fields at level " + level);
+        }
+    }
+
+    @Test
+    void aFormatWhoseDescribeThrowsStillDumpsAndSaysWhy() {
+        PageTable broken = new PageTable(new BrokenDescribe(), memory);
+        broken.map(0, 0x9000, K4, 1, Prot.READ | Prot.WRITE);
+        // The hardware-root overload: format, memory, root and top level, as a driver programs them.
+        PageTableDump d = PageTableDump.of(broken.format(), memory, broken.topPa(), broken.topLevel());
+        assertEquals(1, d.leaves().size());
+        Item leaf = d.leaves().get(0);
+        assertEquals(0x9000, leaf.address());
+        assertTrue(leaf.fields().isEmpty());
+        assertTrue(leaf.problem().contains("broken.describe() failed") && leaf.problem().contains("level 0"), leaf.problem());
+        assertThrows(IllegalArgumentException.class, () -> PageTableDump.of(broken.format(), memory, broken.topPa() + 8, 3));
+        assertThrows(IllegalArgumentException.class, () -> PageTableDump.of(broken.format(), memory, broken.topPa(), 4));
+    }
+
     @Test
     void aDestroyedTableCannotBeDumped() {
         pt.destroy();
