@@ -263,6 +263,15 @@ public final class PageTableDump {
         return topLevel;
     }
 
+    /**
+     * IOVA bits the table translates with its current top: the format's width, limited to what
+     * the top level spans (the sign bit included when the format sign-extends).
+     */
+    public int vaBits() {
+        int span = format.itemShift(topLevel) + format.indexBits(topLevel);
+        return Math.min(format.vaBits(), span);
+    }
+
     /** The top table, with every table below it. */
     public Table root() {
         return root;
@@ -307,7 +316,7 @@ public final class PageTableDump {
         int levels = topLevel + 1;
         return String.format(Locale.ROOT, "%s page table: %d level%s, top L%d at 0x%016x, %d-bit IOVA%s, %d-bit OA; "
                 + "%d table%s in %d frame%s, %d leaf item%s", format.name(), levels, levels == 1 ? "" : "s", topLevel,
-                rootPa, format.vaBits(), format.signExtended() ? " (sign-extended)" : "", format.oaBits(), tables,
+                rootPa, vaBits(), format.signExtended() ? " (sign-extended)" : "", format.oaBits(), tables,
                 tables == 1 ? "" : "s", frames, frames == 1 ? "" : "s", leafItems, leafItems == 1 ? "" : "s");
     }
 

@@ -104,7 +104,9 @@ class PageTableDumpTest {
     @Test
     void textShowsEachRawEntryInHexThenWhatItDecodesTo() {
         String text = twoMappings().text();
-        assertTrue(text.startsWith("x86-64 page table: 4 levels"), text);
+        assertTrue(text.startsWith("x86-64 page table: 4 levels, top L3 at 0x"), text);
+        assertTrue(text.lines().findFirst().orElseThrow().contains(", 48-bit IOVA (sign-extended), 52-bit OA; 4 tables in 4 frames,"
+                + " 2 leaf items"), text);
         String pdeLine = text.lines().filter(l -> l.contains("0x00000000400000e7")).findFirst().orElseThrow();
         assertTrue(pdeLine.matches("\\s+\\[\\s*1\\] 0x00000000400000e7 leaf .*"), pdeLine);
         assertTrue(pdeLine.contains("iova 0x0000000000200000-0x00000000003fffff"), pdeLine);

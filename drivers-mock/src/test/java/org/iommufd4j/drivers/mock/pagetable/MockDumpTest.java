@@ -44,6 +44,8 @@ class MockDumpTest {
             assertEquals("NextLevel=7(size in address)", item.field("NextLevel").orElseThrow().compact());
         }
         String text = PageTableDump.of(pt).text();
+        assertTrue(text.startsWith("mock page table: 3 levels, top L2 at 0x"), text);
+        assertTrue(text.lines().findFirst().orElseThrow().contains(", 38-bit IOVA, 51-bit OA;"), text); // 11 + 3 * 9 bits
         assertTrue(text.contains("0x6000000000021e01 leaf  iova 0x0000000000000800-0x0000000000000fff -> pa 0x0000000000010800 "
                 + "8K(4x2K) rw clean  PR NextLevel=7(size in address) IR IW"), text);
     }
@@ -65,5 +67,20 @@ class MockDumpTest {
         Item dirty = PageTableDump.of(pt).leaves().get(0);
         assertEquals(leaf.raw() | (1L << 6), dirty.raw());
         assertEquals(DirtyState.DIRTY, dirty.dirty());
+    }
+
+    @Test
+    void aGrownTopIsWalkedFromTheNewRoot() {
+        PageTable grow = new PageTable(MockFormat.GROWABLE, memory, -1L, (pa, level) -> { });
+        grow.map(1L << 50, 0x800, 0x800, 1, RW);
+        PageTableDump d = PageTableDump.of(grow);
+        assertEquals(4, d.topLevel());
+        assertEquals(grow.topPa(), d.rootPa());
+        assertEquals(56, d.vaBits());
+        Item leaf = d.leaves().get(0);
+        assertEquals(1L << 50, leaf.iova());
+        assertEquals(0x800, leaf.address());
+        assertEquals(5, d.tableCount());
+        assertTrue(d.text().startsWith("mock-grow page table: 5 levels"), d.text());
     }
 }
