@@ -11,7 +11,9 @@ import org.iommufd4j.pt.PageTable;
  * {@code org.iommufd4j.pt} (Linux drivers embed a {@code pt_iommu} in their domain the same way).
  *
  * <p>Writers (map, unmap, clearing dirty state) are serialized on the domain; translations may
- * run concurrently. After every change that removed entries or tables the driver's
+ * run concurrently (see {@link PageTable} for the rule during an unmap). Errors are the engine's:
+ * {@link #unmap} of a range with nothing mapped is ENOENT rather than Linux's silent 0, and an
+ * unmap starting inside a large page is EINVAL. After every change that removed entries or tables the driver's
  * {@link IotlbFlusher} gets the range to invalidate.
  */
 public class PageTableDomain implements PagingDomain {

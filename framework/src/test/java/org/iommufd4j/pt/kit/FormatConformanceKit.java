@@ -29,6 +29,7 @@ import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -466,16 +467,28 @@ public abstract class FormatConformanceKit {
     @ParameterizedTest(name = "{0}")
     @MethodSource("formats")
     void randomMapUnmapMatchesAShadowModel(PageTableFormat format) {
+        randomSequence(format, seed(), randomOperations());
+    }
+
+    /** The same with 50 times the operations and another seed: run with the slow tests. */
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("formats")
+    void longRandomMapUnmapMatchesAShadowModel(PageTableFormat format) {
+        randomSequence(format, ~seed(), 50 * randomOperations());
+    }
+
+    private void randomSequence(PageTableFormat format, long seed, int operations) {
         Fixture f = fixture(format);
         PageTable t = f.table;
-        SplittableRandom rnd = new SplittableRandom(seed() ^ format.name().hashCode());
+        SplittableRandom rnd = new SplittableRandom(seed ^ format.name().hashCode());
         long min = minPage(t);
         // A window where every size up to a few large pages occurs, inside the input width.
         long window = Math.min(vaEnd(t), Math.max(min << 14, 1L << 31));
         long maxSize = Math.min(Long.highestOneBit(t.pgsizeBitmap()), window / 4);
         TreeMap<Long, Mapping> shadow = new TreeMap<>();
-        for (int step = 0; step < randomOperations(); step++) {
-            String where = format + " seed 0x" + Long.toHexString(seed()) + " step " + step;
+        for (int step = 0; step < operations; step++) {
+            String where = format + " seed 0x" + Long.toHexString(seed) + " step " + step;
             if (shadow.isEmpty() || rnd.nextInt(10) < 6) {
                 long pgsize = randomPageSize(rnd, t.pgsizeBitmap() & (maxSize | (maxSize - 1)));
                 long count = 1 + rnd.nextInt(pgsize == min ? 700 : 3);
