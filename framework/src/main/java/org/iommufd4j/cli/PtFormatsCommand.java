@@ -24,8 +24,6 @@ import picocli.CommandLine.Mixin;
                 + "IOVA and output address bits, dirty tracking and page sizes. Exit 1 if a plugin failed to load, "
                 + "a format is unusable, or there is no format at all.")
 final class PtFormatsCommand implements Callable<Integer> {
-    private static final String ROW = "%-8s %-12s %-7s %-18s %-3s %-6s %s%n";
-
     @Mixin
     PluginsDirOption plugins;
 
@@ -40,7 +38,8 @@ final class PtFormatsCommand implements Callable<Integer> {
         try (DriverRegistry registry = machine.drivers()) {
             FormatCatalog catalog = new FormatCatalog(registry);
             boolean ok = true;
-            out.printf(ROW, "DRIVER", "FORMAT", "LEVELS", "VA BITS", "OA", "DIRTY", "PAGE SIZES");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"DRIVER", "FORMAT", "LEVELS", "VA BITS", "OA", "DIRTY", "PAGE SIZES"});
             for (FormatCatalog.Entry e : catalog.entries()) {
                 PageTableFormat f = e.format();
                 PageTable table;
@@ -55,18 +54,37 @@ final class PtFormatsCommand implements Callable<Integer> {
                     String levels = f.maxTopLevel() == f.topLevel() ? Integer.toString(f.topLevel() + 1)
                             : (f.topLevel() + 1) + "-" + (f.maxTopLevel() + 1);
                     String va = table.vaBits() + (f.signExtended() ? " sign-extended" : "");
-                    out.printf(ROW, e.driver(), e.name(), levels, va, f.oaBits(), f.supportsDirty() ? "yes" : "no",
-                            sizes(table.pgsizeBitmap()));
+                    rows.add(new String[] {e.driver(), e.name(), levels, va, Integer.toString(f.oaBits()),
+                        f.supportsDirty() ? "yes" : "no", sizes(table.pgsizeBitmap())});
                 } finally {
                     table.destroy();
                 }
             }
+            printColumns(out, rows);
             for (String p : catalog.problems()) {
                 err.printf("FAILED   %s%n", p);
             }
             out.printf("%d format(s) from %d driver(s)%n", catalog.entries().size(), registry.drivers().size());
             out.flush();
             return ok && catalog.problems().isEmpty() && !catalog.entries().isEmpty() ? 0 : 1;
+        }
+    }
+
+    /** Rows as columns as wide as their widest cell, two spaces apart; the last column unpadded. */
+    private static void printColumns(PrintWriter out, List<String[]> rows) {
+        int columns = rows.get(0).length;
+        int[] width = new int[columns];
+        for (String[] row : rows) {
+            for (int c = 0; c < columns; c++) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < columns - 1; c++) {
+                line.append(row[c]).append(" ".repeat(width[c] - row[c].length() + 2));
+            }
+            out.println(line.append(row[columns - 1]));
         }
     }
 
