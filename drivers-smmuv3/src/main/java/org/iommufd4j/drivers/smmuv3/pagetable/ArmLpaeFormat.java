@@ -44,6 +44,13 @@ public final class ArmLpaeFormat implements PageTableFormat {
     public static final List<String> NAMES = List.of("arm-lpae-s1-4k", "arm-lpae-s1-16k", "arm-lpae-s1-64k",
             "arm-lpae-s2-4k", "arm-lpae-s2-16k", "arm-lpae-s2-64k");
 
+    // Meanings of the fields describe() names.
+    /** AP[2:1] (D8.4.1): EL1 access, EL0 access. */
+    private static final String[] ACCESS = {"RW,EL0 none", "RW,EL0 RW", "RO,EL0 none", "RO,EL0 RO"};
+    /** S2AP (D8.4.2): S2AP[0] read, S2AP[1] write. */
+    private static final String[] S2_ACCESS = {"none", "RO", "WO", "RW"};
+    private static final String[] SHAREABILITY = {"non", "reserved", "outer", "inner"};
+
     private final LpaeGeometry geometry;
     private final LpaeGranule granule;
     private final boolean stage2;
@@ -308,12 +315,6 @@ public final class ArmLpaeFormat implements PageTableFormat {
         }
         return f;
     }
-
-    /** AP[2:1] (D8.4.1): EL1 access, EL0 access. */
-    private static final String[] ACCESS = {"RW,EL0 none", "RW,EL0 RW", "RO,EL0 none", "RO,EL0 RO"};
-    /** S2AP (D8.4.2): S2AP[0] read, S2AP[1] write. */
-    private static final String[] S2_ACCESS = {"none", "RO", "WO", "RW"};
-    private static final String[] SHAREABILITY = {"non", "reserved", "outer", "inner"};
 
     /** The memory type of a MAIR index as Linux's io-pgtable-arm programs MAIR. */
     private static String mairType(int index) {
