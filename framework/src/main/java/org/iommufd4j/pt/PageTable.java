@@ -217,6 +217,11 @@ public final class PageTable {
         return bits >= 64 ? -1L : (1L << bits) - 1;
     }
 
+    /** The host memory the tables live in (for {@link PageTableDump}, which reads them as hardware does). */
+    PhysicalMemory memory() {
+        return memory;
+    }
+
     /** Frames of host memory this table holds, top included (for leak checks). */
     public long tableFrames() {
         return tableFrames;
