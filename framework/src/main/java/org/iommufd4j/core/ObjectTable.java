@@ -61,6 +61,17 @@ public final class ObjectTable {
         return obj;
     }
 
+    /**
+     * Adds an object made by an in-kernel user outside an ioctl and makes it visible at once
+     * (iommufd_object_alloc + iommufd_object_finalize, as iommufd_access_create does). ENOMEM
+     * (injected) or ENOSPC leave nothing.
+     */
+    public <T extends IommufdObject> T insert(T obj) {
+        reserve(obj);
+        finalizeObject(obj);
+        return obj;
+    }
+
     /** Makes a reserved object visible. */
     public void finalizeObject(IommufdObject obj) {
         synchronized (lock) {

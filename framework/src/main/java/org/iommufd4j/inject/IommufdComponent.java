@@ -12,6 +12,7 @@ import org.iommufd4j.hwpt.HwptModule;
 import org.iommufd4j.ioas.IoasModule;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.plugin.DriverRegistry;
+import org.iommufd4j.vfio.VfioModule;
 
 /**
  * The framework's wiring: one component is one simulated machine. Subsystem modules contribute
@@ -19,7 +20,7 @@ import org.iommufd4j.plugin.DriverRegistry;
  * folder) the first time {@link #drivers()} is asked for.
  */
 @Singleton
-@Component(modules = {HostModule.class, CoreModule.class, IoasModule.class, HwptModule.class})
+@Component(modules = {HostModule.class, CoreModule.class, IoasModule.class, HwptModule.class, VfioModule.class})
 public interface IommufdComponent {
     Iommufd iommufd();
 

@@ -44,8 +44,11 @@
  *       contiguous entry.</li>
  *   <li><b>Test it</b> with the conformance kit: extend
  *       {@code org.iommufd4j.pt.kit.FormatConformanceKit} (framework test-jar) in your module's
- *       tests and return your format; add golden tests that compare raw entries with encodings
- *       written from the specification, citing its section.</li>
+ *       tests and return your format (each configuration you support); extend
+ *       {@code org.iommufd4j.pt.kit.FormatDifferentialKit} with your format next to a known one
+ *       (x86-64) to compare translations over one random sequence; add golden tests that compare
+ *       raw entries with encodings written from the specification, citing its section. Both kits
+ *       come in the {@code framework} test-jar (a test dependency of type {@code test-jar}).</li>
  * </ol>
  * Keep formats free of mutable state: one instance may serve many tables and threads. Driver
  * options (levels, features such as force-snoop) are constructor arguments.

@@ -12,7 +12,9 @@ import org.iommufd4j.pt.PageTable;
  * {@code org.iommufd4j.pt} (Linux drivers embed a {@code pt_iommu} in their domain the same way).
  *
  * <p>Writers (map, unmap, clearing dirty state) are serialized on the domain; translations may
- * run concurrently. After every change that removed entries or tables the driver's
+ * run concurrently (see {@link PageTable} for the rule during an unmap). Errors are the engine's:
+ * {@link #unmap} of a range with nothing mapped is ENOENT rather than Linux's silent 0, and an
+ * unmap starting inside a large page is EINVAL. After every change that removed entries or tables the driver's
  * {@link IotlbFlusher} gets the range to invalidate.
  */
 public class PageTableDomain implements PagingDomain {
@@ -87,7 +89,12 @@ public class PageTableDomain implements PagingDomain {
     @Override
     public synchronized void map(long iova, long pa, long pgsize, long pgcount, int prot) {
         checkLive();
-        table.map(iova, pa, pgsize, pgcount, prot);
+        gather.reset();
+        try {
+            table.map(iova, pa, pgsize, pgcount, prot, gather);
+        } finally {
+            flushGather(); // only a failed map's undo leaves something to invalidate
+        }
     }
 
     @Override

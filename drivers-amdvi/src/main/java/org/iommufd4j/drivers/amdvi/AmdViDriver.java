@@ -1,24 +1,41 @@
 package org.iommufd4j.drivers.amdvi;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.iommufd4j.drivers.amdvi.pagetable.AmdV1Format;
+import org.iommufd4j.pt.PageTableFormat;
+import org.iommufd4j.pt.format.X8664Format;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.DriverCapabilities;
+import org.iommufd4j.spi.DriverFeature;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.IommuDevice;
 import org.iommufd4j.spi.IommuDriver;
-import org.iommufd4j.uapi.Errno;
-import org.iommufd4j.uapi.IommufdException;
 
 /**
- * The AMD-Vi driver. It loads and describes itself; its page-table formats ("amdv1", "amdv2") and paging
- * domains arrive with the page-table engine, so probing a device is refused until then.
+ * The AMD-Vi driver. Paging domains are engine page tables: the v1 host format ("amdv1", default)
+ * or the v2 guest format ("amdv2", x86-64 paging). Device options: {@code format},
+ * {@code host-levels}, {@code guest-levels} (see {@link AmdViDevice}).
  */
 final class AmdViDriver implements IommuDriver {
+    /** IOMMU_HW_INFO_TYPE_AMD. */
+    static final int HW_INFO_TYPE = 4;
+    private static final Map<String, PageTableFormat> FORMATS = formats();
+
     private final HostServices host;
 
     AmdViDriver(HostServices host) {
         this.host = host;
+    }
+
+    private static Map<String, PageTableFormat> formats() {
+        Map<String, PageTableFormat> m = new LinkedHashMap<>();
+        m.put("amdv1", AmdV1Format.linuxDefault());
+        // Linux uses the v2 table without sign extension for PASID 0: 47 bits with 4 levels.
+        m.put("amdv2", new X8664Format(47, false, true));
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     @Override
@@ -28,12 +45,17 @@ final class AmdViDriver implements IommuDriver {
 
     @Override
     public DriverCapabilities capabilities() {
-        return new DriverCapabilities(Set.of(), List.of(), 4);
+        return new DriverCapabilities(Set.of(DriverFeature.PAGING, DriverFeature.DIRTY_TRACKING),
+                List.copyOf(FORMATS.keySet()), HW_INFO_TYPE);
+    }
+
+    @Override
+    public Map<String, PageTableFormat> pageTableFormats() {
+        return FORMATS;
     }
 
     @Override
     public IommuDevice probe(DeviceConfig config) {
-        throw new IommufdException(Errno.ENODEV, name() + ": cannot probe " + config.name()
-                + ": paging domains are not implemented yet (host memory " + (host.memory().size() >>> 20) + " MiB)");
+        return AmdViDevice.probe(host, config);
     }
 }

@@ -1,24 +1,40 @@
 package org.iommufd4j.drivers.smmuv3;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.iommufd4j.drivers.smmuv3.pagetable.ArmLpaeFormat;
+import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.DriverCapabilities;
+import org.iommufd4j.spi.DriverFeature;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.IommuDevice;
 import org.iommufd4j.spi.IommuDriver;
-import org.iommufd4j.uapi.Errno;
-import org.iommufd4j.uapi.IommufdException;
 
 /**
- * The ARM SMMUv3 driver. It loads and describes itself; its page-table formats ("arm-lpae-s1", "arm-lpae-s2") and paging
- * domains arrive with the page-table engine, so probing a device is refused until then.
+ * The ARM SMMUv3 driver. Paging domains are engine page tables of the VMSAv8-64 LPAE formats:
+ * stage 1 (CD.TTB0) or stage 2 (STE.S2TTB) with the 4K, 16K or 64K granule. Device options:
+ * {@code format} (default {@code arm-lpae-s1-4k}), {@code ias}, {@code oas}.
  */
 final class SmmuV3Driver implements IommuDriver {
+    /** IOMMU_HW_INFO_TYPE_ARM_SMMUV3. */
+    static final int HW_INFO_TYPE = 2;
+    private static final Map<String, PageTableFormat> FORMATS = formats();
+
     private final HostServices host;
 
     SmmuV3Driver(HostServices host) {
         this.host = host;
+    }
+
+    private static Map<String, PageTableFormat> formats() {
+        Map<String, PageTableFormat> m = new LinkedHashMap<>();
+        for (String name : ArmLpaeFormat.NAMES) {
+            m.put(name, ArmLpaeFormat.named(name, 48, 48, false));
+        }
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     @Override
@@ -28,12 +44,17 @@ final class SmmuV3Driver implements IommuDriver {
 
     @Override
     public DriverCapabilities capabilities() {
-        return new DriverCapabilities(Set.of(), List.of(), 2);
+        return new DriverCapabilities(Set.of(DriverFeature.PAGING, DriverFeature.DIRTY_TRACKING),
+                List.copyOf(FORMATS.keySet()), HW_INFO_TYPE);
+    }
+
+    @Override
+    public Map<String, PageTableFormat> pageTableFormats() {
+        return FORMATS;
     }
 
     @Override
     public IommuDevice probe(DeviceConfig config) {
-        throw new IommufdException(Errno.ENODEV, name() + ": cannot probe " + config.name()
-                + ": paging domains are not implemented yet (host memory " + (host.memory().size() >>> 20) + " MiB)");
+        return SmmuV3Device.probe(host, config);
     }
 }
