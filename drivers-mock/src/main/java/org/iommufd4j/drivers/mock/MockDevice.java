@@ -1,12 +1,13 @@
 package org.iommufd4j.drivers.mock;
 
-import static org.iommufd4j.drivers.mock.MockUapi.IOMMU_HWPT_DATA_SELFTEST;
+import org.iommufd4j.uapi.selftest.SelftestUapi;
+import static org.iommufd4j.uapi.selftest.SelftestUapi.IOMMU_HWPT_DATA_SELFTEST;
 
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.iommufd4j.drivers.mock.MockUapi.IommuHwptSelftest;
-import org.iommufd4j.drivers.mock.MockUapi.IommuTestHwInfo;
+import org.iommufd4j.uapi.selftest.SelftestUapi.IommuHwptSelftest;
+import org.iommufd4j.uapi.selftest.SelftestUapi.IommuTestHwInfo;
 import org.iommufd4j.drivers.mock.pagetable.MockFormat;
 import org.iommufd4j.pt.PageTable;
 import org.iommufd4j.spi.DeviceCapabilities;
@@ -35,8 +36,8 @@ import org.iommufd4j.uapi.StructCodec;
  */
 final class MockDevice implements IommuDevice {
     /** selftest.c MOCK_APERTURE_START / MOCK_APERTURE_LAST: the aperture of every mock domain. */
-    static final long APERTURE_START = MockUapi.MOCK_APERTURE_START;
-    static final long APERTURE_LAST = MockUapi.MOCK_APERTURE_LAST;
+    static final long APERTURE_START = SelftestUapi.MOCK_APERTURE_START;
+    static final long APERTURE_LAST = SelftestUapi.MOCK_APERTURE_LAST;
 
     static final int PAGING_FLAGS = IommuHwptAllocFlags.NEST_PARENT | IommuHwptAllocFlags.DIRTY_TRACKING
             | IommuHwptAllocFlags.PASID;
@@ -85,10 +86,10 @@ final class MockDevice implements IommuDevice {
         }
         int flags = 0;
         if (Boolean.parseBoolean(config.option("no-dirty", "false"))) {
-            flags |= MockUapi.MOCK_FLAGS_DEVICE_NO_DIRTY;
+            flags |= SelftestUapi.MOCK_FLAGS_DEVICE_NO_DIRTY;
         }
         if (Boolean.parseBoolean(config.option("pasid", "false"))) {
-            flags |= MockUapi.MOCK_FLAGS_DEVICE_PASID;
+            flags |= SelftestUapi.MOCK_FLAGS_DEVICE_PASID;
         }
         return new MockDevice(host, config.name(), format, flags);
     }
@@ -99,14 +100,14 @@ final class MockDevice implements IommuDevice {
     }
 
     boolean noDirty() {
-        return (devFlags & MockUapi.MOCK_FLAGS_DEVICE_NO_DIRTY) != 0;
+        return (devFlags & SelftestUapi.MOCK_FLAGS_DEVICE_NO_DIRTY) != 0;
     }
 
     @Override
     public DeviceCapabilities capabilities() {
         // mock_dev_create sets "pasid-num-bits" only for PASID devices; dirty unless NO_DIRTY.
-        boolean pasid = (devFlags & MockUapi.MOCK_FLAGS_DEVICE_PASID) != 0;
-        return new DeviceCapabilities(!noDirty(), pasid ? MockUapi.MOCK_PASID_WIDTH : 0, true);
+        boolean pasid = (devFlags & SelftestUapi.MOCK_FLAGS_DEVICE_PASID) != 0;
+        return new DeviceCapabilities(!noDirty(), pasid ? SelftestUapi.MOCK_PASID_WIDTH : 0, true);
     }
 
     @Override
@@ -134,10 +135,10 @@ final class MockDevice implements IommuDevice {
             }
             IommuHwptSelftest cfg = data.read(SELFTEST_DATA, MIN_PAGING_DATA);
             switch (cfg.pagetableType()) {
-                case MockUapi.MOCK_IOMMUPT_DEFAULT:
+                case SelftestUapi.MOCK_IOMMUPT_DEFAULT:
                     format = MockFormat.DEFAULT;
                     break;
-                case MockUapi.MOCK_IOMMUPT_HUGE:
+                case SelftestUapi.MOCK_IOMMUPT_HUGE:
                     format = MockFormat.HUGE;
                     break;
                 default:
@@ -175,12 +176,12 @@ final class MockDevice implements IommuDevice {
     /** mock_domain_hw_info: DEFAULT or SELFTEST; reports {@code {0, 0xdeadbeef}} as SELFTEST. */
     @Override
     public HwInfo hwInfo(int requestedType) {
-        if (requestedType != IommuHwInfoType.DEFAULT && requestedType != MockUapi.IOMMU_HW_INFO_TYPE_SELFTEST) {
+        if (requestedType != IommuHwInfoType.DEFAULT && requestedType != SelftestUapi.IOMMU_HW_INFO_TYPE_SELFTEST) {
             throw new IommufdException(Errno.EOPNOTSUPP, "mock: no hw info of type 0x" + Integer.toHexString(requestedType));
         }
         byte[] bytes = new byte[HW_INFO.size()];
-        HW_INFO.encode(new IommuTestHwInfo(0, MockUapi.IOMMU_HW_INFO_SELFTEST_REGVAL), ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
-        return new HwInfo(MockUapi.IOMMU_HW_INFO_TYPE_SELFTEST, bytes);
+        HW_INFO.encode(new IommuTestHwInfo(0, SelftestUapi.IOMMU_HW_INFO_SELFTEST_REGVAL), ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+        return new HwInfo(SelftestUapi.IOMMU_HW_INFO_TYPE_SELFTEST, bytes);
     }
 
     /** mock_domain_nop_attach: a domain with dirty ops cannot serve a NO_DIRTY device. */
@@ -216,13 +217,13 @@ final class MockDevice implements IommuDevice {
      */
     @Override
     public synchronized void setPasid(int pasid, IommuDomain domain, IommuDomain old) {
-        if ((devFlags & MockUapi.MOCK_FLAGS_DEVICE_PASID) == 0) {
+        if ((devFlags & SelftestUapi.MOCK_FLAGS_DEVICE_PASID) == 0) {
             throw IommufdException.einval("mock: device " + name + " has no PASID support");
         }
         checkAttachable(domain);
-        if (pasid == MockUapi.IOMMU_TEST_PASID_RESERVED && old != null) {
+        if (pasid == SelftestUapi.IOMMU_TEST_PASID_RESERVED && old != null) {
             throw new IommufdException(Errno.ENOMEM, "mock: faked failure replacing the domain of PASID "
-                    + MockUapi.IOMMU_TEST_PASID_RESERVED + " (IOMMU_TEST_PASID_RESERVED)");
+                    + SelftestUapi.IOMMU_TEST_PASID_RESERVED + " (IOMMU_TEST_PASID_RESERVED)");
         }
         if (pasids.get(pasid) != old) {
             throw new IllegalStateException("mock: PASID " + pasid + " holds " + pasids.get(pasid) + ", not " + old);

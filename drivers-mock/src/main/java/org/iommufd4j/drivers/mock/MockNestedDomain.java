@@ -1,11 +1,12 @@
 package org.iommufd4j.drivers.mock;
 
-import static org.iommufd4j.drivers.mock.MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST;
-import static org.iommufd4j.drivers.mock.MockUapi.IOMMU_TEST_INVALIDATE_FLAG_ALL;
-import static org.iommufd4j.drivers.mock.MockUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX;
-import static org.iommufd4j.drivers.mock.MockUapi.MOCK_NESTED_DOMAIN_IOTLB_NUM;
+import org.iommufd4j.uapi.selftest.SelftestUapi;
+import static org.iommufd4j.uapi.selftest.SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST;
+import static org.iommufd4j.uapi.selftest.SelftestUapi.IOMMU_TEST_INVALIDATE_FLAG_ALL;
+import static org.iommufd4j.uapi.selftest.SelftestUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX;
+import static org.iommufd4j.uapi.selftest.SelftestUapi.MOCK_NESTED_DOMAIN_IOTLB_NUM;
 
-import org.iommufd4j.drivers.mock.MockUapi.IommuHwptInvalidateSelftest;
+import org.iommufd4j.uapi.selftest.SelftestUapi.IommuHwptInvalidateSelftest;
 import org.iommufd4j.spi.InvalidationError;
 import org.iommufd4j.spi.NestedDomain;
 import org.iommufd4j.spi.PagingDomain;

@@ -1,21 +1,22 @@
 package org.iommufd4j.drivers.mock;
 
-import static org.iommufd4j.drivers.mock.MockUapi.MOCK_PAGE_SIZE;
+import org.iommufd4j.uapi.selftest.SelftestUapi;
+import static org.iommufd4j.uapi.selftest.SelftestUapi.MOCK_PAGE_SIZE;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.iommufd4j.drivers.mock.testcmd.IommuTestCmd;
-import org.iommufd4j.drivers.mock.testcmd.IommuTestOp;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.AddReserved;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.CheckIotlb;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.CheckMap;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.CheckRefs;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.Dirty;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.MemoryLimit;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.MockDomainFlags;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.MockDomainReplace;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.PasidDetach;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.PasidPt;
+import org.iommufd4j.uapi.selftest.IommuTestCmd;
+import org.iommufd4j.uapi.selftest.IommuTestOp;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.AddReserved;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.CheckIotlb;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.CheckMap;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.CheckRefs;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.Dirty;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.MemoryLimit;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.MockDomainFlags;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.MockDomainReplace;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.PasidDetach;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.PasidPt;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.memory.UserMemory;
@@ -144,7 +145,7 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
      * or a HWPT) and returns the selftest object that owns it, the HWPT and the DEVICE IDs.
      */
     private IommuTestCmd mockDomain(ExtensionCall call, IommuTestCmd cmd, int devFlags, boolean withFlags) {
-        int known = MockUapi.MOCK_FLAGS_DEVICE_NO_DIRTY | MockUapi.MOCK_FLAGS_DEVICE_PASID;
+        int known = SelftestUapi.MOCK_FLAGS_DEVICE_NO_DIRTY | SelftestUapi.MOCK_FLAGS_DEVICE_PASID;
         if ((devFlags & ~known) != 0) {
             throw IommufdException.einval("mock_domain_flags.dev_flags 0x" + Integer.toHexString(devFlags)
                     + " has unknown bits 0x" + Integer.toHexString(devFlags & ~known));
@@ -159,7 +160,7 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
         if (withFlags) {
             return respond(cmd, new MockDomainFlags(stdevId, hwptId, bound.id(), devFlags));
         }
-        return respond(cmd, new org.iommufd4j.drivers.mock.testcmd.TestPayloads.MockDomain(stdevId, hwptId, bound.id()));
+        return respond(cmd, new org.iommufd4j.uapi.selftest.IommuTestPayloads.MockDomain(stdevId, hwptId, bound.id()));
     }
 
     /** MOCK_DOMAIN_REPLACE: {@code id} is the selftest object; pt_id comes back as the HWPT attached. */
@@ -288,9 +289,9 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
     /** iommufd_test_md_check_iotlb: entry {@code id} (0..3) of nested HWPT {@code cmd.id} holds {@code iotlb} (else EINVAL). */
     private static IommuTestCmd checkIotlb(ExtensionCall call, IommuTestCmd cmd) {
         CheckIotlb p = payload(cmd, CheckIotlb.class);
-        if (Integer.compareUnsigned(p.id(), MockUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) > 0) {
+        if (Integer.compareUnsigned(p.id(), SelftestUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) > 0) {
             throw IommufdException.einval("check_iotlb.id " + Integer.toUnsignedString(p.id()) + " is above "
-                    + MockUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX);
+                    + SelftestUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX);
         }
         HwptView hwpt = call.hwpt(cmd.id());
         if (!hwpt.nested()) {

@@ -1,11 +1,12 @@
 package org.iommufd4j.drivers.mock;
 
+import org.iommufd4j.uapi.selftest.SelftestUapi;
 import static org.iommufd4j.drivers.mock.MockKselftest.PAGE_SIZE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.iommufd4j.core.IommufdContext;
-import org.iommufd4j.drivers.mock.testcmd.IommuTestOp;
+import org.iommufd4j.uapi.selftest.IommuTestOp;
 import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.uapi.IommuHwptAllocFlags;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class DeviceFailNthTest {
         long buffer = t.process.mmapAnonymous(4 * PAGE_SIZE, true);
         t.process.write(buffer, new byte[(int) (4 * PAGE_SIZE)], 0, (int) (4 * PAGE_SIZE));
         data = t.process.mmapAnonymous(PAGE_SIZE, false);
-        byte[] selftest = MockKselftest.selftestData(MockUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
+        byte[] selftest = MockKselftest.selftestData(SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
         t.process.write(data, selftest, 0, selftest.length);
         t.ctx.close();
         long frames = t.machine.memory().allocatedFrames();
@@ -78,10 +79,10 @@ class DeviceFailNthTest {
             return -1;
         }
         int[] ids = new int[3];
-        if (s.mockDomainErr(ioas, MockUapi.MOCK_FLAGS_DEVICE_PASID, ids) != 0) {
+        if (s.mockDomainErr(ioas, SelftestUapi.MOCK_FLAGS_DEVICE_PASID, ids) != 0) {
             return -1;
         }
-        if (s.ioasMapFixed(ioas, buffer, 4 * PAGE_SIZE, MockUapi.MOCK_APERTURE_START) != 0) {
+        if (s.ioasMapFixed(ioas, buffer, 4 * PAGE_SIZE, SelftestUapi.MOCK_APERTURE_START) != 0) {
             return -1;
         }
         if (s.getHwInfo(ids[2], 0, false, 0, 0, new org.iommufd4j.uapi.IommuHwInfo[1]) != 0) {
@@ -99,7 +100,7 @@ class DeviceFailNthTest {
             return -1;
         }
         int[] nested = new int[1];
-        if (s.hwptAlloc(ids[2], parent[0], IommuHwptAllocFlags.PASID, MockUapi.IOMMU_HWPT_DATA_SELFTEST, data, 8, nested) != 0) {
+        if (s.hwptAlloc(ids[2], parent[0], IommuHwptAllocFlags.PASID, SelftestUapi.IOMMU_HWPT_DATA_SELFTEST, data, 8, nested) != 0) {
             return -1;
         }
         if (s.pasidOp(IommuTestOp.PASID_ATTACH, ids[0], 100, hwpt[0]) != 0

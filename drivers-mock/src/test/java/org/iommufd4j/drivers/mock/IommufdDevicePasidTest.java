@@ -1,8 +1,9 @@
 package org.iommufd4j.drivers.mock;
 
+import org.iommufd4j.uapi.selftest.SelftestUapi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.iommufd4j.drivers.mock.testcmd.IommuTestOp;
+import org.iommufd4j.uapi.selftest.IommuTestOp;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuHwptAllocFlags;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,12 +25,12 @@ class IommufdDevicePasidTest {
     void pasidAttach(boolean pasidCapable) {
         try (MockKselftest t = new MockKselftest()) {
             int ioasId = t.ioasAlloc();
-            int[] dev = t.mockDomain(ioasId, MockUapi.MOCK_FLAGS_DEVICE_PASID);
+            int[] dev = t.mockDomain(ioasId, SelftestUapi.MOCK_FLAGS_DEVICE_PASID);
             int stdevId = dev[0];
             int deviceId = dev[2];
             int[] noPasid = pasidCapable ? null : t.mockDomain(ioasId, 0);
-            byte[] data = MockKselftest.selftestData(MockUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
-            int sel = MockUapi.IOMMU_HWPT_DATA_SELFTEST;
+            byte[] data = MockKselftest.selftestData(SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
+            int sel = SelftestUapi.IOMMU_HWPT_DATA_SELFTEST;
             int pasid = 100;
 
             // Detaching a PASID that was never attached is not an error
@@ -100,7 +101,7 @@ class IommufdDevicePasidTest {
             assertEquals(0, t.pasidOp(DETACH, stdevId, pasid, 0));
 
             // Replace failure on IOMMU_TEST_PASID_RESERVED: the old domain stays
-            pasid = MockUapi.IOMMU_TEST_PASID_RESERVED;
+            pasid = SelftestUapi.IOMMU_TEST_PASID_RESERVED;
             assertEquals(0, t.pasidOp(ATTACH, stdevId, pasid, s2));
             assertEquals(0, t.pasidOp(CHECK, stdevId, pasid, s2));
             assertEquals(Errno.ENOMEM.value(), t.pasidOp(REPLACE, stdevId, pasid, nested[1]));

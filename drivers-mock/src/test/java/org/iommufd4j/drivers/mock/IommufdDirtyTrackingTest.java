@@ -1,13 +1,14 @@
 package org.iommufd4j.drivers.mock;
 
+import org.iommufd4j.uapi.selftest.SelftestUapi;
 import static org.iommufd4j.drivers.mock.MockKselftest.MOCK_APERTURE_START;
 import static org.iommufd4j.drivers.mock.MockKselftest.MOCK_PAGE_SIZE;
 import static org.iommufd4j.drivers.mock.MockKselftest.PAGE_SIZE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.iommufd4j.drivers.mock.testcmd.IommuTestCmd;
-import org.iommufd4j.drivers.mock.testcmd.IommuTestOp;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.Dirty;
+import org.iommufd4j.uapi.selftest.IommuTestCmd;
+import org.iommufd4j.uapi.selftest.IommuTestOp;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.Dirty;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuHwCapabilities;
 import org.iommufd4j.uapi.IommuHwInfo;
@@ -59,7 +60,7 @@ class IommufdDirtyTrackingTest {
     void enforceDirty(long size) {
         try (Fixture f = new Fixture(size)) {
             MockKselftest t = f.t;
-            int devFlags = MockUapi.MOCK_FLAGS_DEVICE_NO_DIRTY;
+            int devFlags = SelftestUapi.MOCK_FLAGS_DEVICE_NO_DIRTY;
             int hwptId = t.hwptAlloc(f.idevId, f.ioasId, IommuHwptAllocFlags.DIRTY_TRACKING);
             int[] ids = t.mockDomain(hwptId, 0);
             assertEquals(Errno.EINVAL.value(), t.mockDomainErr(hwptId, devFlags, null));
@@ -98,7 +99,7 @@ class IommufdDirtyTrackingTest {
             MockKselftest t = f.t;
             int pasid = 100;
             int hwptId = t.hwptAlloc(f.idevId, f.ioasId, IommuHwptAllocFlags.PASID | IommuHwptAllocFlags.DIRTY_TRACKING);
-            int[] ids = t.mockDomain(hwptId, MockUapi.MOCK_FLAGS_DEVICE_PASID);
+            int[] ids = t.mockDomain(hwptId, SelftestUapi.MOCK_FLAGS_DEVICE_PASID);
             assertEquals(0, t.pasidOp(IommuTestOp.PASID_ATTACH, ids[0], pasid, hwptId));
             assertEquals(0, t.setDirtyTracking(hwptId, true));
             assertEquals(0, t.setDirtyTracking(hwptId, false));
@@ -106,7 +107,7 @@ class IommufdDirtyTrackingTest {
             assertEquals(0, t.destroy(ids[0]));
 
             int ioasId = t.ioasAlloc();
-            int[] noDirty = t.mockDomain(ioasId, MockUapi.MOCK_FLAGS_DEVICE_PASID | MockUapi.MOCK_FLAGS_DEVICE_NO_DIRTY);
+            int[] noDirty = t.mockDomain(ioasId, SelftestUapi.MOCK_FLAGS_DEVICE_PASID | SelftestUapi.MOCK_FLAGS_DEVICE_NO_DIRTY);
             assertEquals(Errno.EINVAL.value(), t.pasidOp(IommuTestOp.PASID_ATTACH, noDirty[0], pasid, hwptId));
             assertEquals(0, t.destroy(noDirty[0]));
             assertEquals(0, t.destroy(hwptId));
@@ -145,8 +146,8 @@ class IommufdDirtyTrackingTest {
             MockKselftest t = f.t;
             assertEquals(0, t.ioasMapFixed(f.ioasId, f.buffer, size, MOCK_APERTURE_START));
             int[] id = new int[1];
-            assertEquals(0, t.hwptAlloc(f.idevId, f.ioasId, IommuHwptAllocFlags.DIRTY_TRACKING, MockUapi.IOMMU_HWPT_DATA_SELFTEST,
-                    MockKselftest.selftestData(0, MockUapi.MOCK_IOMMUPT_DEFAULT), id));
+            assertEquals(0, t.hwptAlloc(f.idevId, f.ioasId, IommuHwptAllocFlags.DIRTY_TRACKING, SelftestUapi.IOMMU_HWPT_DATA_SELFTEST,
+                    MockKselftest.selftestData(0, SelftestUapi.MOCK_IOMMUPT_DEFAULT), id));
             int hwptId = id[0];
             assertEquals(0, t.setDirtyTracking(hwptId, true));
             mockDirtyBitmaps(t, hwptId, size, MOCK_APERTURE_START, MOCK_PAGE_SIZE, MOCK_PAGE_SIZE, f.bitmap, f.bitmapSize, flags);

@@ -1,11 +1,12 @@
 package org.iommufd4j.drivers.mock;
 
+import org.iommufd4j.uapi.selftest.SelftestUapi;
 import static org.iommufd4j.drivers.mock.MockKselftest.PAGE_SIZE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.iommufd4j.drivers.mock.MockUapi.IommuHwptInvalidateSelftest;
-import org.iommufd4j.drivers.mock.testcmd.IommuTestOp;
-import org.iommufd4j.drivers.mock.testcmd.TestPayloads.CheckIotlb;
+import org.iommufd4j.uapi.selftest.SelftestUapi.IommuHwptInvalidateSelftest;
+import org.iommufd4j.uapi.selftest.IommuTestOp;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads.CheckIotlb;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuHwInfo;
 import org.iommufd4j.uapi.IommuHwInfoType;
@@ -40,7 +41,7 @@ class IommufdIoasHwptTest {
                 deviceId = ids[2];
             }
             if (variant == 1) {
-                devicePasidId = t.mockDomain(ioasId, MockUapi.MOCK_FLAGS_DEVICE_PASID)[2];
+                devicePasidId = t.mockDomain(ioasId, SelftestUapi.MOCK_FLAGS_DEVICE_PASID)[2];
             }
         }
 
@@ -77,14 +78,14 @@ class IommufdIoasHwptTest {
             }
             // A zero-size user buffer
             assertEquals(0, t.getHwInfo(f.deviceId, IommuHwInfoType.DEFAULT, false, 0, 0, out));
-            assertEquals(MockUapi.IOMMU_HW_INFO_TYPE_SELFTEST, out[0].dataType());
+            assertEquals(SelftestUapi.IOMMU_HW_INFO_TYPE_SELFTEST, out[0].dataType());
             assertEquals(8, out[0].dataLen());
             // Exact size
             assertEquals(0, t.getHwInfo(f.deviceId, IommuHwInfoType.DEFAULT, false, buf, 8, out));
             assertSelftestInfo(t, buf, 8);
             // A wrong requested type, and the right one
-            assertEquals(Errno.EOPNOTSUPP.value(), t.getHwInfo(f.deviceId, MockUapi.IOMMU_HW_INFO_TYPE_SELFTEST + 1, true, buf, 8, out));
-            assertEquals(0, t.getHwInfo(f.deviceId, MockUapi.IOMMU_HW_INFO_TYPE_SELFTEST, true, buf, 8, out));
+            assertEquals(Errno.EOPNOTSUPP.value(), t.getHwInfo(f.deviceId, SelftestUapi.IOMMU_HW_INFO_TYPE_SELFTEST + 1, true, buf, 8, out));
+            assertEquals(0, t.getHwInfo(f.deviceId, SelftestUapi.IOMMU_HW_INFO_TYPE_SELFTEST, true, buf, 8, out));
             assertSelftestInfo(t, buf, 8);
             // Larger than the data: the trailing bytes are zeroed
             t.process.write(buf, new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}, 0, 16);
@@ -106,7 +107,7 @@ class IommufdIoasHwptTest {
             assertEquals(0, out[0].outMaxPasidLog2());
             if (f.devicePasidId != 0) {
                 assertEquals(0, t.getHwInfo(f.devicePasidId, IommuHwInfoType.DEFAULT, false, 0, 0, out));
-                assertEquals(MockUapi.MOCK_PASID_WIDTH, out[0].outMaxPasidLog2());
+                assertEquals(SelftestUapi.MOCK_PASID_WIDTH, out[0].outMaxPasidLog2());
             }
         }
     }
@@ -114,9 +115,9 @@ class IommufdIoasHwptTest {
     private static void assertSelftestInfo(MockKselftest t, long buf, int len) {
         byte[] got = new byte[len];
         t.process.read(buf, got, 0, len);
-        MockUapi.IommuTestHwInfo info = StructCodec.of(MockUapi.IommuTestHwInfo.class).decode(java.util.Arrays.copyOf(got, 8));
+        SelftestUapi.IommuTestHwInfo info = StructCodec.of(SelftestUapi.IommuTestHwInfo.class).decode(java.util.Arrays.copyOf(got, 8));
         assertEquals(0, info.flags());
-        assertEquals(MockUapi.IOMMU_HW_INFO_SELFTEST_REGVAL, info.testReg());
+        assertEquals(SelftestUapi.IOMMU_HW_INFO_SELFTEST_REGVAL, info.testReg());
     }
 
     /** alloc_hwpt_nested without the fault queue (iopf) and vIOMMU steps, which are later tasks. */
@@ -125,8 +126,8 @@ class IommufdIoasHwptTest {
     void allocHwptNested(int variant) {
         try (Fixture f = new Fixture(variant)) {
             MockKselftest t = f.t;
-            byte[] data = MockKselftest.selftestData(MockUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
-            int sel = MockUapi.IOMMU_HWPT_DATA_SELFTEST;
+            byte[] data = MockKselftest.selftestData(SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
+            int sel = SelftestUapi.IOMMU_HWPT_DATA_SELFTEST;
             int[] id = new int[1];
             if (f.deviceId == 0) {
                 assertEquals(Errno.ENOENT.value(), t.hwptAlloc(f.deviceId, f.ioasId, 0, 0, null, id));
@@ -155,7 +156,7 @@ class IommufdIoasHwptTest {
             for (int i = 0; i < 2; i++) {
                 assertEquals(0, t.hwptAlloc(f.deviceId, parent, 0, sel, data, id));
                 nested[i] = id[0];
-                checkIotlbAll(t, nested[i], MockUapi.IOMMU_TEST_IOTLB_DEFAULT);
+                checkIotlbAll(t, nested[i], SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT);
             }
             // A fault queue cannot exist yet: any fault_id is ENOENT, and nothing is left behind
             assertEquals(Errno.ENOENT.value(), t.hwptAlloc(f.deviceId, parent, IommuHwptAllocFlags.FAULT_ID_VALID, sel, data, id));
@@ -168,61 +169,61 @@ class IommufdIoasHwptTest {
             long reqs = t.process.mmapAnonymous(PAGE_SIZE, false);
             int entry = 8;
             int[] num = {1};
-            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(parent, reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
+            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(parent, reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
             assertEquals(0, num[0]);
             // Check data_type by passing a zero-length array
             num[0] = 0;
-            assertEquals(0, t.hwptInvalidate(nested[0], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
+            assertEquals(0, t.hwptInvalidate(nested[0], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
             assertEquals(0, num[0]);
             // Invalid data_type
             num[0] = 1;
-            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID, entry, num));
+            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID, entry, num));
             assertEquals(0, num[0]);
             // Structure size sanity
             num[0] = 1;
-            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry + 1, num));
+            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry + 1, num));
             assertEquals(0, num[0]);
             num[0] = 1;
-            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, 1, num));
+            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, 1, num));
             assertEquals(0, num[0]);
             // Invalid flag
             writeInv(t, reqs, 0, 0xffffffff, 0);
             num[0] = 1;
-            assertEquals(Errno.EOPNOTSUPP.value(), t.hwptInvalidate(nested[0], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
+            assertEquals(Errno.EOPNOTSUPP.value(), t.hwptInvalidate(nested[0], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
             assertEquals(0, num[0]);
             // Invalid data_uptr when the array is not empty
             writeInv(t, reqs, 0, 0, 0);
             num[0] = 1;
-            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], 0, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
+            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], 0, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
             assertEquals(0, num[0]);
             // Invalid entry_len when the array is not empty
             num[0] = 1;
-            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, 0, num));
+            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, 0, num));
             assertEquals(0, num[0]);
             // Invalid iotlb_id
-            writeInv(t, reqs, 0, 0, MockUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX + 1);
+            writeInv(t, reqs, 0, 0, SelftestUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX + 1);
             num[0] = 1;
-            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
+            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
             assertEquals(0, num[0]);
-            checkIotlbAll(t, nested[0], MockUapi.IOMMU_TEST_IOTLB_DEFAULT);
+            checkIotlbAll(t, nested[0], SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT);
             // Partial success: the second entry is bad, the first was handled
             writeInv(t, reqs, 0, 0, 0);
-            writeInv(t, reqs, 1, 0, MockUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX + 1);
+            writeInv(t, reqs, 1, 0, SelftestUapi.MOCK_NESTED_DOMAIN_IOTLB_ID_MAX + 1);
             num[0] = 2;
-            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
+            assertEquals(Errno.EINVAL.value(), t.hwptInvalidate(nested[0], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
             assertEquals(1, num[0]);
             checkIotlb(t, nested[0], 0, 0);
-            checkIotlb(t, nested[0], 1, MockUapi.IOMMU_TEST_IOTLB_DEFAULT);
+            checkIotlb(t, nested[0], 1, SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT);
             // Invalidate entries 1 and 2, then all with FLAG_ALL
             writeInv(t, reqs, 0, 0, 1);
             writeInv(t, reqs, 1, 0, 2);
             num[0] = 2;
-            assertEquals(0, t.hwptInvalidate(nested[0], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
+            assertEquals(0, t.hwptInvalidate(nested[0], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
             assertEquals(2, num[0]);
-            checkIotlb(t, nested[0], 3, MockUapi.IOMMU_TEST_IOTLB_DEFAULT);
-            writeInv(t, reqs, 0, MockUapi.IOMMU_TEST_INVALIDATE_FLAG_ALL, 0);
+            checkIotlb(t, nested[0], 3, SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT);
+            writeInv(t, reqs, 0, SelftestUapi.IOMMU_TEST_INVALIDATE_FLAG_ALL, 0);
             num[0] = 1;
-            assertEquals(0, t.hwptInvalidate(nested[1], reqs, MockUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
+            assertEquals(0, t.hwptInvalidate(nested[1], reqs, SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, entry, num));
             assertEquals(1, num[0]);
             checkIotlbAll(t, nested[1], 0);
 
@@ -251,7 +252,7 @@ class IommufdIoasHwptTest {
     }
 
     private static void checkIotlbAll(MockKselftest t, int hwpt, int value) {
-        for (int i = 0; i < MockUapi.MOCK_NESTED_DOMAIN_IOTLB_NUM; i++) {
+        for (int i = 0; i < SelftestUapi.MOCK_NESTED_DOMAIN_IOTLB_NUM; i++) {
             checkIotlb(t, hwpt, i, value);
         }
         assertEquals(Errno.EINVAL.value(), t.testCmd(IommuTestOp.MD_CHECK_IOTLB, hwpt, new CheckIotlb(0, value + 1), null));

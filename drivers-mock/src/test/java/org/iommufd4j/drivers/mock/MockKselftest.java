@@ -1,5 +1,6 @@
 package org.iommufd4j.drivers.mock;
 
+import org.iommufd4j.uapi.selftest.SelftestUapi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
@@ -7,8 +8,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import org.iommufd4j.core.IommufdContext;
-import org.iommufd4j.drivers.mock.testcmd.IommuTestCmd;
-import org.iommufd4j.drivers.mock.testcmd.IommuTestOp;
+import org.iommufd4j.uapi.selftest.IommuTestCmd;
+import org.iommufd4j.uapi.selftest.IommuTestOp;
 import org.iommufd4j.inject.IommufdComponent;
 import org.iommufd4j.inject.MachineConfig;
 import org.iommufd4j.memory.SimProcess;
@@ -36,9 +37,9 @@ import org.iommufd4j.uapi.StructCodec;
  */
 final class MockKselftest implements AutoCloseable {
     static final long PAGE_SIZE = 4096;
-    static final long MOCK_PAGE_SIZE = MockUapi.MOCK_PAGE_SIZE;
-    static final long MOCK_APERTURE_START = MockUapi.MOCK_APERTURE_START;
-    static final long MOCK_APERTURE_LAST = MockUapi.MOCK_APERTURE_LAST;
+    static final long MOCK_PAGE_SIZE = SelftestUapi.MOCK_PAGE_SIZE;
+    static final long MOCK_APERTURE_START = SelftestUapi.MOCK_APERTURE_START;
+    static final long MOCK_APERTURE_LAST = SelftestUapi.MOCK_APERTURE_LAST;
     static final int RW = IommuIoasMapFlags.READABLE | IommuIoasMapFlags.WRITEABLE;
 
     final IommufdComponent machine;
@@ -122,9 +123,9 @@ final class MockKselftest implements AutoCloseable {
     int mockDomainErr(int ptId, int flags, int[] ids) {
         IommuTestCmd[] out = new IommuTestCmd[1];
         int rc = testCmd(IommuTestOp.MOCK_DOMAIN_FLAGS, ptId,
-                new org.iommufd4j.drivers.mock.testcmd.TestPayloads.MockDomainFlags(0, 0, 0, flags), out);
+                new org.iommufd4j.uapi.selftest.IommuTestPayloads.MockDomainFlags(0, 0, 0, flags), out);
         if (rc == 0 && ids != null) {
-            var p = payload(out[0], org.iommufd4j.drivers.mock.testcmd.TestPayloads.MockDomainFlags.class);
+            var p = payload(out[0], org.iommufd4j.uapi.selftest.IommuTestPayloads.MockDomainFlags.class);
             ids[0] = p.outStdevId();
             ids[1] = p.outHwptId();
             ids[2] = p.outIdevId();
@@ -136,9 +137,9 @@ final class MockKselftest implements AutoCloseable {
     int mockDomainReplace(int stdevId, int ptId, int[] hwpt) {
         IommuTestCmd[] out = new IommuTestCmd[1];
         int rc = testCmd(IommuTestOp.MOCK_DOMAIN_REPLACE, stdevId,
-                new org.iommufd4j.drivers.mock.testcmd.TestPayloads.MockDomainReplace(ptId), out);
+                new org.iommufd4j.uapi.selftest.IommuTestPayloads.MockDomainReplace(ptId), out);
         if (rc == 0 && hwpt != null) {
-            hwpt[0] = payload(out[0], org.iommufd4j.drivers.mock.testcmd.TestPayloads.MockDomainReplace.class).ptId();
+            hwpt[0] = payload(out[0], org.iommufd4j.uapi.selftest.IommuTestPayloads.MockDomainReplace.class).ptId();
         }
         return rc;
     }
@@ -146,18 +147,18 @@ final class MockKselftest implements AutoCloseable {
     /** check_mock_iova: MD_CHECK_MAP. */
     int checkMap(int hwptId, long iova, long uptr, long length) {
         return testCmd(IommuTestOp.MD_CHECK_MAP, hwptId,
-                new org.iommufd4j.drivers.mock.testcmd.TestPayloads.CheckMap(iova, length, uptr), null);
+                new org.iommufd4j.uapi.selftest.IommuTestPayloads.CheckMap(iova, length, uptr), null);
     }
 
     /** check_refs: MD_CHECK_REFS. */
     int checkRefs(long uptr, long length, int refs) {
         return testCmd(IommuTestOp.MD_CHECK_REFS, 0,
-                new org.iommufd4j.drivers.mock.testcmd.TestPayloads.CheckRefs(length, uptr, refs), null);
+                new org.iommufd4j.uapi.selftest.IommuTestPayloads.CheckRefs(length, uptr, refs), null);
     }
 
     int pasidOp(int op, int stdevId, int pasid, int ptId) {
-        Record p = op == IommuTestOp.PASID_DETACH ? new org.iommufd4j.drivers.mock.testcmd.TestPayloads.PasidDetach(pasid)
-                : new org.iommufd4j.drivers.mock.testcmd.TestPayloads.PasidPt(pasid, ptId);
+        Record p = op == IommuTestOp.PASID_DETACH ? new org.iommufd4j.uapi.selftest.IommuTestPayloads.PasidDetach(pasid)
+                : new org.iommufd4j.uapi.selftest.IommuTestPayloads.PasidPt(pasid, ptId);
         return testCmd(op, stdevId, p, null);
     }
 
@@ -220,7 +221,7 @@ final class MockKselftest implements AutoCloseable {
     }
 
     static byte[] selftestData(int iotlb, int pagetableType) {
-        return StructCodec.of(MockUapi.IommuHwptSelftest.class).toBytes(new MockUapi.IommuHwptSelftest(iotlb, pagetableType));
+        return StructCodec.of(SelftestUapi.IommuHwptSelftest.class).toBytes(new SelftestUapi.IommuHwptSelftest(iotlb, pagetableType));
     }
 
     int setDirtyTracking(int hwptId, boolean enable) {

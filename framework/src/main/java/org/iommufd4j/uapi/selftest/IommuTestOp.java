@@ -1,4 +1,4 @@
-package org.iommufd4j.drivers.mock.testcmd;
+package org.iommufd4j.uapi.selftest;
 
 /** {@code enum} of IOMMU_TEST_OP_* (iommufd_test.h), numbered from 1 in the kernel's order. */
 public final class IommuTestOp {

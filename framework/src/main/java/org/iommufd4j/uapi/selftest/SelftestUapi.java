@@ -1,11 +1,11 @@
-package org.iommufd4j.drivers.mock;
+package org.iommufd4j.uapi.selftest;
 
 import org.iommufd4j.uapi.At;
 import org.iommufd4j.uapi.KernelStruct;
 
 /** The mock driver's user-data structs and constants (iommufd_test.h). */
-public final class MockUapi {
-    private MockUapi() {
+public final class SelftestUapi {
+    private SelftestUapi() {
     }
 
     /** MOCK_PAGE_SIZE: the mock domain's granule. */

@@ -1,4 +1,4 @@
-package org.iommufd4j.drivers.mock.testcmd;
+package org.iommufd4j.uapi.selftest;
 
 import org.iommufd4j.uapi.At;
 import org.iommufd4j.uapi.KernelStruct;
@@ -7,8 +7,8 @@ import org.iommufd4j.uapi.KernelStruct;
  * The members of {@code iommu_test_cmd}'s union, one record each (offsets are from the union's
  * start, iommufd_test.h). Decoded from {@link IommuTestCmd#payload()} with their codecs.
  */
-public final class TestPayloads {
-    private TestPayloads() {
+public final class IommuTestPayloads {
+    private IommuTestPayloads() {
     }
 
     @KernelStruct(name = "add_reserved", size = 16, sized = false)

@@ -1,4 +1,4 @@
-package org.iommufd4j.drivers.mock.testcmd;
+package org.iommufd4j.uapi.selftest;
 
 import org.iommufd4j.uapi.At;
 import org.iommufd4j.uapi.KernelStruct;
