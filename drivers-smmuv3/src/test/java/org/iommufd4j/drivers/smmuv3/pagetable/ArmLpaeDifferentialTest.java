@@ -6,13 +6,14 @@ import org.iommufd4j.pt.format.X8664Format;
 import org.iommufd4j.pt.kit.FormatDifferentialKit;
 
 /**
- * The 4K-granule LPAE tables (contiguous runs and blocks) against x86-64 paging. Concatenated
- * stage-2 roots are left out: the kit counts one frame per top table at the end.
+ * The 4K-granule LPAE tables (contiguous runs and blocks) against x86-64 paging, in 4 KiB units:
+ * both stages, DBM, and the stage-2 roots of 2 (40-bit IPA) and 16 (34-bit IPA) concatenated tables.
  */
 class ArmLpaeDifferentialTest extends FormatDifferentialKit {
     @Override
     protected List<PageTableFormat> formats() {
         return List.of(X8664Format.fourLevel(), ArmLpaeFormat.stage1(LpaeGranule.G4K),
-                new ArmLpaeFormat(LpaeGranule.G4K, false, 39, 48, true, false), ArmLpaeFormat.stage2(LpaeGranule.G4K, 48));
+                new ArmLpaeFormat(LpaeGranule.G4K, false, 39, 48, true, false), ArmLpaeFormat.stage2(LpaeGranule.G4K, 48),
+                ArmLpaeFormat.stage2(LpaeGranule.G4K, 40), new ArmLpaeFormat(LpaeGranule.G4K, true, 34, 44, true, true));
     }
 }
