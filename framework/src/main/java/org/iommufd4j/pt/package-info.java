@@ -41,7 +41,8 @@
  *       {@code contiguousLg2} (how many items the leaf spans) and {@code leafProt}.</li>
  *   <li><b>Dirty</b> (optional): {@code supportsDirty}, {@code isWriteDirty},
  *       {@code makeWriteClean}, {@code makeWriteDirty}. The engine ORs and cleans all items of a
- *       contiguous entry.</li>
+ *       contiguous entry. New leaves may start dirty (ARM DBM leaves start writable-dirty):
+ *       iommufd clears once when tracking is enabled, and the conformance kit does the same.</li>
  *   <li><b>Test it</b> with the conformance kit: extend
  *       {@code org.iommufd4j.pt.kit.FormatConformanceKit} (framework test-jar) in your module's
  *       tests and return your format (each configuration you support); extend
