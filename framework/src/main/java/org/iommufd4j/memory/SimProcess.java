@@ -38,6 +38,18 @@ public final class SimProcess implements UserMemory {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
+    /** Fault every page in at mmap time (include/uapi/asm-generic/mman.h). */
+    public static final int MAP_POPULATE = 0x8000;
+    /**
+     * Back the mapping with 2 MiB huge pages (hugetlbfs): each is a naturally aligned run of 512
+     * contiguous frames. Only shared anonymous mappings are simulated; the length is rounded up
+     * and the address aligned to 2 MiB, and munmap may not split a huge page (EINVAL).
+     */
+    public static final int MAP_HUGETLB = 0x40000;
+    /** The huge page size of MAP_HUGETLB (x86-64's default, hpage_pmd_size). */
+    public static final long HUGEPAGE_SIZE = 2L << 20;
+    static final int HUGEPAGE_ORDER = 9;
+    static final int HUGE_PAGES_PER_HUGEPAGE = 1 << HUGEPAGE_ORDER;
     /** Linux's default RLIMIT_MEMLOCK (8 MiB). */
     public static final long DEFAULT_RLIMIT_MEMLOCK = 8L << 20;
 
@@ -253,16 +265,24 @@ public final class SimProcess implements UserMemory {
             throw new IommufdException(Errno.EINVAL, "mmap: bad length " + length + ", flags 0x" + Integer.toHexString(flags)
                     + " or offset " + offset);
         }
-        long len = (length + PAGE_SIZE - 1) & -PAGE_SIZE;
+        boolean hugetlb = (flags & MAP_HUGETLB) != 0;
+        if (hugetlb && (!shared || (flags & MAP_ANONYMOUS) == 0)) {
+            throw new IommufdException(Errno.EINVAL, "mmap: MAP_HUGETLB is simulated for MAP_SHARED | MAP_ANONYMOUS only, flags 0x"
+                    + Integer.toHexString(flags));
+        }
+        long align = hugetlb ? HUGEPAGE_SIZE : PAGE_SIZE;
+        long len = (length + align - 1) & -align;
         SimFile file;
-        if ((flags & MAP_ANONYMOUS) != 0) {
+        if (hugetlb) {
+            file = new SimFile(memory, "anon_hugepage@pid" + pid, len, false, true);
+        } else if ((flags & MAP_ANONYMOUS) != 0) {
             file = shared ? new SimFile(memory, "anon_shared@pid" + pid, len, false) : null;
         } else {
             file = file(fd);
         }
         long start;
         if ((flags & MAP_FIXED) != 0) {
-            if ((addr & (PAGE_SIZE - 1)) != 0 || addr <= 0 || addr + len > TASK_SIZE) {
+            if ((addr & (align - 1)) != 0 || addr <= 0 || addr + len > TASK_SIZE) {
                 throw new IommufdException(Errno.EINVAL, "mmap: MAP_FIXED address 0x" + Long.toHexString(addr) + " is not usable");
             }
             start = addr;
@@ -273,7 +293,13 @@ public final class SimProcess implements UserMemory {
         if (file != null) {
             file.hold();
         }
-        vmas.put(start, new Vma(start, start + len, prot, shared, file, offset));
+        Vma vma = new Vma(start, start + len, prot, shared, file, offset);
+        vmas.put(start, vma);
+        if ((flags & MAP_POPULATE) != 0 && (prot & PROT_WRITE) != 0) {
+            for (long va = start; va < start + len; va += PAGE_SIZE) {
+                frameForWrite(vma, va);
+            }
+        }
         return start;
     }
 
@@ -301,7 +327,15 @@ public final class SimProcess implements UserMemory {
         if ((addr & (PAGE_SIZE - 1)) != 0 || length <= 0) {
             throw new IommufdException(Errno.EINVAL, "munmap: bad address 0x" + Long.toHexString(addr) + " or length " + length);
         }
-        unmapRange(addr, addr + ((length + PAGE_SIZE - 1) & -PAGE_SIZE));
+        long end = addr + ((length + PAGE_SIZE - 1) & -PAGE_SIZE);
+        // A huge page cannot be split (mm/hugetlb.c hugetlb_vm_op_split): EINVAL, nothing unmapped.
+        for (long cut : new long[] {addr, end}) {
+            Vma v = vmaAt(cut);
+            if (v != null && v.start < cut && v.file != null && v.file.isHugetlb() && (cut & (HUGEPAGE_SIZE - 1)) != 0) {
+                throw new IommufdException(Errno.EINVAL, "munmap: 0x" + Long.toHexString(cut) + " splits a huge page of " + v.file);
+            }
+        }
+        unmapRange(addr, end);
     }
 
     private void unmapRange(long start, long end) {

@@ -220,7 +220,10 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
         return null;
     }
 
-    /** iommufd_test_md_check_refs: every page of the buffer is pinned exactly {@code refs} times (else EIO). */
+    /**
+     * iommufd_test_md_check_refs: every page of the buffer is pinned exactly {@code refs} times
+     * (else EIO); an unmapped page is EFAULT.
+     */
     private static IommuTestCmd checkRefs(ExtensionCall call, IommuTestCmd cmd) {
         CheckRefs p = payload(cmd, CheckRefs.class);
         long page = PhysicalMemory.PAGE_SIZE;
@@ -232,7 +235,9 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
         for (long off = 0; off < p.length(); off += page) {
             long va = p.uptr() + off;
             if (process.frameAt(va) == 0) {
-                throw new IommufdException(Errno.EFAULT, "check_refs: user address 0x" + Long.toHexString(va) + " is not mapped");
+                // get_user_pages_fast faults the page in: an unmapped address is EFAULT (the read
+                // throws it), a page never touched is a fresh page with no pin.
+                process.read(va, new byte[1], 0, 1);
             }
             long pins = process.pinCountAt(va);
             if (pins != Integer.toUnsignedLong(p.refs())) {

@@ -21,6 +21,7 @@ import org.iommufd4j.uapi.IommuHwptInvalidate;
 import org.iommufd4j.uapi.IommuHwptSetDirtyTracking;
 import org.iommufd4j.uapi.IommuIoasAlloc;
 import org.iommufd4j.uapi.IommuIoasMap;
+import org.iommufd4j.uapi.IommuIoasMapFile;
 import org.iommufd4j.uapi.IommuIoasMapFlags;
 import org.iommufd4j.uapi.IommuIoasUnmap;
 import org.iommufd4j.uapi.IommuOption;
@@ -175,6 +176,33 @@ public final class IommufdUtils {
         Object[] out = new Object[1];
         assertEquals(0, ioctl(IommufdIoctl.IOMMU_IOAS_MAP, new IommuIoasMap(RW, ioasId, 0, uptr, length, 0), out));
         return ((IommuIoasMap) out[0]).iova();
+    }
+
+    /** _test_ioctl_ioas_map with auto IOVA and the given flags: the errno; the IOVA in {@code iova[0]} on success. */
+    public int ioasMapErr(int ioasId, long uptr, long length, int flags, long[] iova) {
+        Object[] out = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_IOAS_MAP, new IommuIoasMap(flags, ioasId, 0, uptr, length, 0), out);
+        if (rc == 0 && iova != null) {
+            iova[0] = ((IommuIoasMap) out[0]).iova();
+        }
+        return rc;
+    }
+
+    /** _test_ioctl_ioas_map_file with auto IOVA, read/write: the errno; the IOVA in {@code iova[0]} on success. */
+    public int ioasMapFileErr(int ioasId, int fd, long start, long length, long[] iova) {
+        Object[] out = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_IOAS_MAP_FILE, new IommuIoasMapFile(RW, ioasId, fd, start, length, 0), out);
+        if (rc == 0 && iova != null) {
+            iova[0] = ((IommuIoasMapFile) out[0]).iova();
+        }
+        return rc;
+    }
+
+    /** test_ioctl_ioas_map_id_file: asserts success and returns the IOVA. */
+    public long ioasMapFile(int ioasId, int fd, long start, long length) {
+        long[] iova = new long[1];
+        assertEquals(0, ioasMapFileErr(ioasId, fd, start, length, iova), "IOAS_MAP_FILE fd " + fd + " [" + start + ", +" + length + ")");
+        return iova[0];
     }
 
     public int ioasMapFixed(int ioasId, long uptr, long length, long iova) {
