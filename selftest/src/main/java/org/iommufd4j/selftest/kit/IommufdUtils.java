@@ -246,6 +246,24 @@ public final class IommufdUtils {
         entryNum[0] = ((IommuHwptInvalidate) o[0]).entryNum();
         return rc;
     }
+    /** _test_cmd_mock_domain (IOMMU_TEST_OP_MOCK_DOMAIN): the errno; {stdev, hwpt, idev} in {@code ids} on success. */
+    public int mockDomainOp(int ptId, int[] ids) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.MOCK_DOMAIN, ptId, new IommuTestPayloads.MockDomain(0, 0, 0), out);
+        if (rc == 0 && ids != null) {
+            var p = payload(out[0], IommuTestPayloads.MockDomain.class);
+            ids[0] = p.outStdevId();
+            ids[1] = p.outHwptId();
+            ids[2] = p.outIdevId();
+        }
+        return rc;
+    }
+
+    /** _test_ioctl_set_temp_memory_limit (IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT, in pages): the errno. */
+    public int setTempMemoryLimit(int limit) {
+        return testCmd(IommuTestOp.SET_TEMP_MEMORY_LIMIT, 0, new IommuTestPayloads.MemoryLimit(limit), null);
+    }
+
     // ------------------------------------------------------------------ dirty tracking
 
     /** test_cmd_hwpt_alloc_iommupt: a paging HWPT of mock page-table type {@code iommuptType}; asserts success. */
