@@ -11,7 +11,7 @@ public enum Awaits {
     VIOMMU("vIOMMU, vdevice, vEVENTQ and HW queue objects (issue #4)"),
     PASID("PASID attach, replace and detach (issue #4)"),
     DMA_BUF("dma-buf MAP_FILE and revocation (issue #4)"),
-    HUGETLB("MAP_HUGETLB (hugetlbfs-backed, physically contiguous huge pages) in the simulated process (no issue yet)");
+    HUGETLB("a port onto SimProcess MAP_HUGETLB buffers (hugetlbfs-backed, physically contiguous huge pages), which landed after these cases were written (issue #4)");
 
     private final String feature;
 
