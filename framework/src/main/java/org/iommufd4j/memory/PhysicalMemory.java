@@ -135,6 +135,21 @@ public final class PhysicalMemory {
         return pfn;
     }
 
+    /**
+     * Allocates {@code 2^order} zeroed, naturally aligned, physically contiguous user frames (a
+     * hugetlb page), each with a reference count of 1 of its own, and returns the first frame
+     * number. The frames are released one by one with {@link #putFrame}. ENOMEM like {@link #allocate}.
+     */
+    public long allocateUserFrames(int order) {
+        long first = allocate(order) >>> PAGE_SHIFT;
+        synchronized (counterLock) {
+            for (long pfn = first; pfn < first + (1L << order); pfn++) {
+                counter(refCounts, pfn)[(int) (pfn & COUNTER_CHUNK_MASK)] = 1;
+            }
+        }
+        return first;
+    }
+
     /** Takes another reference on a user frame (a second mapping of it, e.g. after fork). */
     public void getFrame(long pfn) {
         synchronized (counterLock) {

@@ -19,15 +19,25 @@ public final class SimFile {
     private final PhysicalMemory memory;
     private final String name;
     private final boolean memfd;
+    /** The huge page of a hugetlb file: 2 MiB, the x86 PMD size. */
+    static final int HUGE_PAGE_ORDER = 9;
+    static final long HUGE_PAGE_FRAMES = 1L << HUGE_PAGE_ORDER;
     private final Long2LongOpenHashMap pages = new Long2LongOpenHashMap();
+    /** A hugetlbfs file: its pages come in physically contiguous, aligned 2 MiB huge pages. */
+    private final boolean hugetlb;
     private long size;
     private int holders;
 
     SimFile(PhysicalMemory memory, String name, long size, boolean memfd) {
+        this(memory, name, size, memfd, false);
+    }
+
+    SimFile(PhysicalMemory memory, String name, long size, boolean memfd, boolean hugetlb) {
         this.memory = memory;
         this.name = name;
         this.size = size;
         this.memfd = memfd;
+        this.hugetlb = hugetlb;
     }
 
     public String name() {
@@ -123,6 +133,15 @@ public final class SimFile {
     /** The frame of page {@code index}, made (zeroed) when absent. */
     synchronized long pageForWrite(long index) {
         long pfn = pages.get(index);
+        if (pfn == 0 && hugetlb) {
+            // A hugetlb fault instantiates the whole huge page (mm/hugetlb.c), physically contiguous.
+            long first = index & -HUGE_PAGE_FRAMES;
+            long base = memory.allocateUserFrames(HUGE_PAGE_ORDER);
+            for (long i = 0; i < HUGE_PAGE_FRAMES; i++) {
+                pages.put(first + i, base + i);
+            }
+            return base + (index - first);
+        }
         if (pfn == 0) {
             pfn = memory.allocateUserFrame();
             pages.put(index, pfn);

@@ -38,6 +38,11 @@ public final class SimProcess implements UserMemory {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
+    /** Linux x86 values: fault every page in at mmap time; back the mapping with hugetlb pages. */
+    public static final int MAP_POPULATE = 0x8000;
+    public static final int MAP_HUGETLB = 0x40000;
+    /** The hugetlb page size of MAP_HUGETLB mappings (the default hstate, 2 MiB on x86). */
+    public static final long HUGE_PAGE_SIZE = 2L << 20;
     /** Linux's default RLIMIT_MEMLOCK (8 MiB). */
     public static final long DEFAULT_RLIMIT_MEMLOCK = 8L << 20;
 
@@ -244,7 +249,9 @@ public final class SimProcess implements UserMemory {
     /**
      * mmap. {@code addr} is a hint unless MAP_FIXED (then the range is replaced); {@code fd} and
      * {@code offset} name the file unless MAP_ANONYMOUS. Mappings of 2 MiB or more are placed
-     * 2 MiB-aligned, as THP-aware Linux does.
+     * 2 MiB-aligned, as THP-aware Linux does. MAP_HUGETLB (simulated for MAP_SHARED |
+     * MAP_ANONYMOUS only) backs the mapping with physically contiguous 2 MiB pages and rounds its
+     * length up to them; MAP_POPULATE faults every page in now.
      */
     public synchronized long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
         checkAlive();
@@ -253,16 +260,23 @@ public final class SimProcess implements UserMemory {
             throw new IommufdException(Errno.EINVAL, "mmap: bad length " + length + ", flags 0x" + Integer.toHexString(flags)
                     + " or offset " + offset);
         }
-        long len = (length + PAGE_SIZE - 1) & -PAGE_SIZE;
+        boolean hugetlb = (flags & MAP_HUGETLB) != 0;
+        if (hugetlb && (!shared || (flags & MAP_ANONYMOUS) == 0)) {
+            throw new IommufdException(Errno.EINVAL, "mmap: MAP_HUGETLB is simulated only with MAP_SHARED | MAP_ANONYMOUS, flags 0x"
+                    + Integer.toHexString(flags));
+        }
+        long pageSize = hugetlb ? HUGE_PAGE_SIZE : PAGE_SIZE;
+        long len = (length + pageSize - 1) & -pageSize;
         SimFile file;
         if ((flags & MAP_ANONYMOUS) != 0) {
-            file = shared ? new SimFile(memory, "anon_shared@pid" + pid, len, false) : null;
+            file = shared ? new SimFile(memory, (hugetlb ? "anon_hugetlb@pid" : "anon_shared@pid") + pid, len, false, hugetlb)
+                    : null;
         } else {
             file = file(fd);
         }
         long start;
         if ((flags & MAP_FIXED) != 0) {
-            if ((addr & (PAGE_SIZE - 1)) != 0 || addr <= 0 || addr + len > TASK_SIZE) {
+            if ((addr & (pageSize - 1)) != 0 || addr <= 0 || addr + len > TASK_SIZE) {
                 throw new IommufdException(Errno.EINVAL, "mmap: MAP_FIXED address 0x" + Long.toHexString(addr) + " is not usable");
             }
             start = addr;
@@ -273,7 +287,13 @@ public final class SimProcess implements UserMemory {
         if (file != null) {
             file.hold();
         }
-        vmas.put(start, new Vma(start, start + len, prot, shared, file, offset));
+        Vma vma = new Vma(start, start + len, prot, shared, file, offset);
+        vmas.put(start, vma);
+        if ((flags & MAP_POPULATE) != 0) {
+            for (long va = start; va < start + len; va += PAGE_SIZE) {
+                frameForWrite(vma, va);
+            }
+        }
         return start;
     }
 

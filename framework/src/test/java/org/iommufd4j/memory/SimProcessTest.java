@@ -259,4 +259,44 @@ class SimProcessTest {
         p.exit();
         assertEquals(0, big.allocatedFrames());
     }
+
+    @Test
+    void hugetlbMappingsArePhysicallyContiguousHugePages() {
+        int rw = SimProcess.PROT_READ | SimProcess.PROT_WRITE;
+        int flags = SimProcess.MAP_SHARED | SimProcess.MAP_ANONYMOUS | SimProcess.MAP_HUGETLB;
+        // The length is rounded up to whole 2 MiB pages; MAP_POPULATE faults them all in now.
+        long va = proc.mmap(0, 3L << 20, rw, flags | SimProcess.MAP_POPULATE, -1, 0);
+        assertEquals(0, va & (SimProcess.HUGE_PAGE_SIZE - 1), "huge mappings are 2 MiB aligned");
+        assertEquals(1024, memory.allocatedFrames(), "two huge pages, populated");
+        for (long hp = 0; hp < 2; hp++) {
+            long first = proc.frameAt(va + hp * SimProcess.HUGE_PAGE_SIZE);
+            assertEquals(0, first & 511, "a huge page starts at a 2 MiB-aligned frame");
+            for (long i = 1; i < 512; i++) {
+                assertEquals(first + i, proc.frameAt(va + hp * SimProcess.HUGE_PAGE_SIZE + i * PAGE_SIZE), "frame " + i);
+            }
+        }
+        writeByte(proc, va + (3L << 20) + 7, 9);
+        assertEquals(9, readByte(proc, va + (3L << 20) + 7), "the rounded-up tail is mapped");
+        proc.munmap(va, 4L << 20);
+        assertEquals(0, memory.allocatedFrames(), "munmap returns every frame of the huge pages");
+
+        // Without MAP_POPULATE a fault instantiates the whole huge page.
+        long lazy = proc.mmap(0, SimProcess.HUGE_PAGE_SIZE, rw, flags, -1, 0);
+        assertEquals(0, memory.allocatedFrames());
+        writeByte(proc, lazy + 5 * PAGE_SIZE, 1);
+        assertEquals(512, memory.allocatedFrames());
+        assertEquals(proc.frameAt(lazy) + 5, proc.frameAt(lazy + 5 * PAGE_SIZE));
+        proc.munmap(lazy, SimProcess.HUGE_PAGE_SIZE);
+        assertEquals(0, memory.allocatedFrames());
+    }
+
+    @Test
+    void hugetlbNeedsSharedAnonymousMemoryAndAlignedFixedAddresses() {
+        int rw = SimProcess.PROT_READ | SimProcess.PROT_WRITE;
+        assertEquals(Errno.EINVAL, errno(() -> proc.mmap(0, SimProcess.HUGE_PAGE_SIZE, rw,
+                SimProcess.MAP_PRIVATE | SimProcess.MAP_ANONYMOUS | SimProcess.MAP_HUGETLB, -1, 0)));
+        assertEquals(Errno.EINVAL, errno(() -> proc.mmap((1L << 30) + PAGE_SIZE, SimProcess.HUGE_PAGE_SIZE, rw,
+                SimProcess.MAP_SHARED | SimProcess.MAP_ANONYMOUS | SimProcess.MAP_HUGETLB | SimProcess.MAP_FIXED, -1, 0)));
+        assertEquals(0, memory.allocatedFrames());
+    }
 }
