@@ -15,6 +15,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.iommufd4j.bench.catalog.FormatCatalog;
+import org.iommufd4j.bench.catalog.SlotLayout;
+import org.iommufd4j.inject.IommufdComponent;
+import org.iommufd4j.pt.PageTableFormat;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -108,17 +112,25 @@ public final class BenchRun {
         return args;
     }
 
-    private static ChainedOptionsBuilder options(Request request, Path json) {
+    private static ChainedOptionsBuilder options(Request request, Path json, boolean singleShot) {
         BenchSettings s = request.settings();
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .mode(Mode.AverageTime)
                 .timeUnit(TimeUnit.NANOSECONDS)
-                .forks(s.forks())
-                .warmupIterations(s.warmupIterations())
-                .warmupTime(s.warmupTime())
-                .measurementIterations(s.measurementIterations())
-                .measurementTime(s.measurementTime())
-                .threads(1)
+                .forks(s.forks());
+        if (singleShot) {
+            options.mode(Mode.SingleShotTime)
+                    .warmupIterations(s.singleShotWarmups())
+                    .warmupBatchSize(SlotLayout.SLOTS)
+                    .measurementIterations(s.singleShotMeasurements())
+                    .measurementBatchSize(SlotLayout.SLOTS);
+        } else {
+            options.mode(Mode.AverageTime)
+                    .warmupIterations(s.warmupIterations())
+                    .warmupTime(s.warmupTime())
+                    .measurementIterations(s.measurementIterations())
+                    .measurementTime(s.measurementTime());
+        }
+        options.threads(1)
                 .shouldFailOnError(true)
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString());
@@ -158,6 +170,99 @@ public final class BenchRun {
         }
     }
 
+    /**
+     * One JMH run: the benchmarks (a regex), the parameters set on the command line, and whether
+     * they are measured as single-shot batches ({@link SlotLayout#SLOTS} calls per iteration).
+     */
+    record JmhPlan(String include, Map<String, List<String>> params, boolean singleShot) {
+    }
+
+    /** The benchmarks of {@code suite} that change their fixture and so run as single-shot batches. */
+    static final Pattern SINGLE_SHOT_METHODS = Pattern.compile("(map|unmap)\\d+");
+
+    /**
+     * The JMH runs of a suite. Most suites are one run with their own parameters. The formats suite
+     * is one run per format, because each format has its own page sizes, and within it map/unmap
+     * (single-shot batches) and the rest (average time) run separately; dirty only where the format
+     * has it.
+     */
+    static List<JmhPlan> plans(Suite suite, Request request, List<String> names) {
+        if (suite == Suites.FORMATS) {
+            return formatPlans(suite, request, names);
+        }
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        if (request.settings().reducedSweep()) {
+            params.putAll(suite.quickParams());
+        }
+        if (!request.formats().isEmpty() && suite.takesFormats()) {
+            params.put(Suite.FORMAT_PARAM, request.formats());
+        }
+        String include = request.onePerSuite()
+                ? "^" + Pattern.quote(names.get(0)) + "$"
+                : "^" + Pattern.quote(suite.benchmarkClass()) + "\\.";
+        return List.of(new JmhPlan(include, params, false));
+    }
+
+    private static List<JmhPlan> formatPlans(Suite suite, Request request, List<String> names) {
+        IommufdComponent machine = BenchMachine.create(64L << 20);
+        try {
+            return formatPlans(suite, request, names, machine);
+        } finally {
+            machine.drivers().close();
+        }
+    }
+
+    private static List<JmhPlan> formatPlans(Suite suite, Request request, List<String> names, IommufdComponent machine) {
+        Map<String, PageTableFormat> exported = FormatCatalog.exported(machine);
+        List<String> formats = new ArrayList<>();
+        if (!request.formats().isEmpty()) {
+            for (String f : request.formats()) {
+                if (!exported.containsKey(f)) {
+                    throw new IllegalArgumentException("--formats: no loaded driver exports '" + f + "' (exported: "
+                            + exported.keySet() + ")");
+                }
+                formats.add(f);
+            }
+        } else if (request.settings().reducedSweep()) {
+            suite.quickParams().getOrDefault(Suite.FORMAT_PARAM, List.of()).stream()
+                    .filter(exported::containsKey).forEach(formats::add);
+        } else {
+            formats.addAll(exported.keySet());
+        }
+        if (request.onePerSuite()) {
+            formats = formats.subList(0, Math.min(1, formats.size()));
+        }
+        List<JmhPlan> plans = new ArrayList<>();
+        for (String format : formats) {
+            PageTableFormat f = exported.get(format);
+            List<String> pages = FormatCatalog.pageSizes(f, machine.memory());
+            if (request.settings().reducedSweep()) {
+                pages = pages.subList(0, Math.min(1, pages.size()));
+            }
+            List<String> singleShot = new ArrayList<>();
+            List<String> averageTime = new ArrayList<>();
+            for (String name : names) {
+                String method = name.substring(name.lastIndexOf('.') + 1);
+                if (method.equals("readAndClearDirty") && !f.supportsDirty()) {
+                    continue;
+                }
+                (SINGLE_SHOT_METHODS.matcher(method).matches() ? singleShot : averageTime).add(method);
+            }
+            if (request.onePerSuite()) {
+                singleShot = singleShot.subList(0, Math.min(1, singleShot.size()));
+                averageTime = averageTime.subList(0, Math.min(1, averageTime.size()));
+            }
+            Map<String, List<String>> params = Map.of(Suite.FORMAT_PARAM, List.of(format), "page", pages);
+            for (List<String> methods : List.of(averageTime, singleShot)) {
+                if (!methods.isEmpty()) {
+                    String include = "^" + Pattern.quote(suite.benchmarkClass()) + "\\.(" + String.join("|", methods) + ")$";
+                    plans.add(new JmhPlan(include, params, methods == singleShot));
+                }
+            }
+        }
+        return plans;
+    }
+
     public static Outcome run(Request request) throws RunnerException, IOException {
         Map<String, List<String>> available = benchmarksBySuite();
         List<Suite> ran = new ArrayList<>();
@@ -179,27 +284,17 @@ public final class BenchRun {
         List<String> jsonArrays = new ArrayList<>();
         for (Suite suite : ran) {
             Path suiteJson = request.outDir().resolve("jmh-" + suite.name() + ".json");
-            ChainedOptionsBuilder options = options(request, suiteJson);
-            List<String> names = available.get(suite.name());
-            options.include(request.onePerSuite()
-                    ? "^" + Pattern.quote(names.get(0)) + "$"
-                    : "^" + Pattern.quote(suite.benchmarkClass()) + "\\.");
-            if (request.settings().reducedSweep()) {
-                suite.quickParams().forEach((name, values) -> {
-                    if (!(name.equals(Suite.FORMAT_PARAM) && !request.formats().isEmpty())) {
-                        options.param(name, values.toArray(String[]::new));
-                    }
-                });
+            for (JmhPlan plan : plans(suite, request, available.get(suite.name()))) {
+                ChainedOptionsBuilder options = options(request, suiteJson, plan.singleShot());
+                options.include(plan.include());
+                plan.params().forEach((name, values) -> options.param(name, values.toArray(String[]::new)));
+                Runner runner = request.jmhOutput() == null
+                        ? new Runner(options.build())
+                        : new Runner(options.build(), OutputFormatFactory.createFormatInstance(request.jmhOutput(), VerboseMode.NORMAL));
+                results.addAll(runner.run());
+                jsonArrays.add(Files.readString(suiteJson, StandardCharsets.UTF_8));
+                Files.delete(suiteJson);
             }
-            if (!request.formats().isEmpty() && suite.takesFormats()) {
-                options.param(Suite.FORMAT_PARAM, request.formats().toArray(String[]::new));
-            }
-            Runner runner = request.jmhOutput() == null
-                    ? new Runner(options.build())
-                    : new Runner(options.build(), OutputFormatFactory.createFormatInstance(request.jmhOutput(), VerboseMode.NORMAL));
-            results.addAll(runner.run());
-            jsonArrays.add(Files.readString(suiteJson, StandardCharsets.UTF_8));
-            Files.delete(suiteJson);
         }
         Files.writeString(json, joinJsonArrays(jsonArrays), StandardCharsets.UTF_8);
         Duration elapsed = Duration.between(started, Instant.now());
