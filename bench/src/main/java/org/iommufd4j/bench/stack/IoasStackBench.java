@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.iommufd4j.bench.BenchMachine;
 import org.iommufd4j.bench.ReportAs;
 import org.iommufd4j.bench.catalog.DomainSource;
+import org.iommufd4j.bench.catalog.UserPages;
 import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.inject.IommufdComponent;
 import org.iommufd4j.ioas.Ioas;
@@ -89,7 +90,7 @@ public class IoasStackBench {
             process = SimProcess.root(machine.memory());
             ctx = machine.iommufd().open(process);
             userVa = process.mmapAnonymous(LENGTH, false);
-            fault(process, userVa, backing);
+            UserPages.fault(process, userVa, LENGTH, backing);
             ioas = ctx.ioasAlloc();
             copyDst = ctx.ioasAlloc();
             for (int id : new int[] {ioas, copyDst}) {
@@ -123,25 +124,6 @@ public class IoasStackBench {
             }
             unmapOrThrow(copyDst);
             copied = false;
-        }
-
-        /** Faults every page of [va, va+LENGTH) in without writing it, in order or in reverse. */
-        static void fault(SimProcess process, long va, String backing) {
-            PhysicalMemory memory = process.memory();
-            switch (backing) {
-                case "contiguous":
-                    for (long pfn : process.pinPages(va, PAGES, true)) {
-                        memory.unpinFrame(pfn);
-                    }
-                    break;
-                case "scattered":
-                    for (int i = PAGES - 1; i >= 0; i--) {
-                        memory.unpinFrame(process.pinPages(va + ((long) i << PhysicalMemory.PAGE_SHIFT), 1, true)[0]);
-                    }
-                    break;
-                default:
-                    throw new IllegalArgumentException("backing=" + backing + " is not 'contiguous' or 'scattered'");
-            }
         }
 
         private static ByteBuffer struct(int size) {
