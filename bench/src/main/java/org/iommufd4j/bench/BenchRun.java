@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.iommufd4j.bench.catalog.FormatCatalog;
 import org.iommufd4j.bench.catalog.SlotLayout;
+import org.iommufd4j.bench.heap.HeapRun;
 import org.iommufd4j.inject.IommufdComponent;
 import org.iommufd4j.pt.PageTableFormat;
 import org.openjdk.jmh.annotations.Mode;
@@ -66,10 +67,14 @@ public final class BenchRun {
      * @param results JMH's results, one per benchmark and parameter combination
      * @param json the JMH JSON file
      * @param loadAtStart the machine's load averages when the run started ("" if unknown)
+     * @param heap heap bytes per mapped page measured in fresh JVMs (when the stack suite ran)
      */
     public record Outcome(Request request, List<Suite> ran, List<Suite> unavailable, List<RunResult> results,
-            Path json, Instant started, Duration elapsed, String loadAtStart) {
+            Path json, Instant started, Duration elapsed, String loadAtStart, List<HeapRun> heap) {
     }
+
+    /** The domain format of the heap measurement when {@code --formats} does not name one. */
+    static final String HEAP_FORMAT = "vtd-ss-48";
 
     private BenchRun() {
     }
@@ -194,6 +199,11 @@ public final class BenchRun {
         if (request.settings().reducedSweep()) {
             params.putAll(suite.quickParams());
         }
+        if (request.onePerSuite()) {
+            // The smoke test: one parameter combination, the first value of the quick (else full) sweep.
+            suite.intendedParams().forEach((name, values) -> params.put(name,
+                    List.of(suite.quickParams().getOrDefault(name, values).get(0))));
+        }
         if (!request.formats().isEmpty() && suite.takesFormats()) {
             params.put(Suite.FORMAT_PARAM, request.formats());
         }
@@ -297,8 +307,16 @@ public final class BenchRun {
             }
         }
         Files.writeString(json, joinJsonArrays(jsonArrays), StandardCharsets.UTF_8);
+        // Heap per mapped page: not a JMH figure (JMH's gc profiler measures allocation, not what
+        // stays), so a fresh JVM per measurement, alongside the stack suite that maps the same 1 GiB.
+        List<HeapRun> heap = List.of();
+        if (ran.contains(Suites.STACK)) {
+            String format = request.formats().isEmpty() ? HEAP_FORMAT : request.formats().get(0);
+            List<String> backings = request.settings().reducedSweep() ? List.of("scattered") : List.of("scattered", "contiguous");
+            heap = HeapRun.measure(format, backings, BenchMachine.pluginsDir());
+        }
         Duration elapsed = Duration.between(started, Instant.now());
         return new Outcome(request, List.copyOf(ran), List.copyOf(unavailable), List.copyOf(results), json, started, elapsed,
-                load);
+                load, heap);
     }
 }

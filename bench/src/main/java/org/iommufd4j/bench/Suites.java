@@ -50,7 +50,7 @@ public final class Suites {
             Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss-48", "arm-lpae-s1-4k"),
                     "domains", List.of("0", "1", "2"),
                     "backing", List.of("scattered", "contiguous")),
-            Map.of(Suite.FORMAT_PARAM, List.of("vtd-ss-48"), "backing", List.of("scattered")),
+            Map.of(Suite.FORMAT_PARAM, List.of("vtd-ss-48"), "backing", List.of("scattered"), "domains", List.of("1", "0", "2")),
             "the IO address space (issue #3)");
 
     /**

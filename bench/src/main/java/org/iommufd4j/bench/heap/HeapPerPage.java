@@ -5,11 +5,12 @@ import java.lang.management.MemoryMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Locale;
-import org.iommufd4j.bench.BenchMachine;
+import java.nio.file.Path;
 import org.iommufd4j.bench.catalog.DomainSource;
 import org.iommufd4j.bench.catalog.UserPages;
 import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.inject.IommufdComponent;
+import org.iommufd4j.inject.MachineConfig;
 import org.iommufd4j.ioas.Ioas;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.memory.SimProcess;
@@ -44,6 +45,7 @@ public final class HeapPerPage {
      * @param tableFrames the domain's page-table frames (4 KiB each) after the map
      */
     public record Result(String format, String backing, long pages, long deltaBytes, long tableFrames) {
+        /** Heap bytes per mapped page: the retained delta per page plus the per-frame pin counter. */
         public double perPage() {
             return (double) deltaBytes / pages + PIN_COUNTER_BYTES;
         }
@@ -70,12 +72,13 @@ public final class HeapPerPage {
         }
     }
 
+    /** {@code HeapPerPage <format> <scattered|contiguous> <plugins folder>}: prints {@link Result#line()}. */
     public static void main(String[] args) {
-        if (args.length != 2) {
-            System.err.println("usage: HeapPerPage <format> <scattered|contiguous>");
+        if (args.length != 3) {
+            System.err.println("usage: HeapPerPage <format> <scattered|contiguous> <plugins folder>");
             System.exit(2);
         }
-        System.out.println(measure(args[0], args[1]).line());
+        System.out.println(measure(args[0], args[1], Path.of(args[2])).line());
     }
 
     static long usedAfterGc(MemoryMXBean bean) {
@@ -87,9 +90,9 @@ public final class HeapPerPage {
         return used;
     }
 
-    public static Result measure(String format, String backing) {
+    public static Result measure(String format, String backing, Path pluginsDir) {
         long length = 1L << 30;
-        IommufdComponent machine = BenchMachine.create(4L << 30);
+        IommufdComponent machine = IommufdComponent.create(new MachineConfig(4L << 30, pluginsDir));
         SimProcess process = SimProcess.root(machine.memory());
         IommufdContext ctx = machine.iommufd().open(process);
         long va = process.mmapAnonymous(length, false);

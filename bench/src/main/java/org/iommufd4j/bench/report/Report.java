@@ -56,6 +56,7 @@ public final class Report {
 
         StringBuilder md = new StringBuilder();
         header(md, outcome, all, floor);
+        Targets.write(md, all, floor, outcome.heap());
         List<Path> charts = new ArrayList<>();
         for (Suite suite : Suites.ALL) {
             List<Measurement> rows = all.stream().filter(m -> m.suite() == suite).collect(Collectors.toList());
@@ -66,6 +67,13 @@ public final class Report {
                 SuiteChart.draw(suite, rows, linux, chart);
                 charts.add(chart);
                 suiteTable(md, suite, rows, floor, linux, chart.getFileName().toString());
+                md.append(SuiteNotes.of(suite));
+                if (suite == Suites.MIXED) {
+                    Targets.mixedRatios(md, rows);
+                }
+                if (suite == Suites.STACK) {
+                    Targets.heapSection(md, outcome.heap());
+                }
             }
         }
         footer(md, linux, all);
