@@ -62,7 +62,7 @@ public final class Suites {
     public static final Suite MIXED = new Suite("mixed",
             "several formats in one JVM: the same map+unmap and walk after the engine has run other formats, "
                     + "against the same fork with one format",
-            "org.iommufd4j.bench.mixed.MixedFormatsBench", Suite.ChartMetric.PER_ENTRY,
+            "org.iommufd4j.bench.mixed.MixedFormatsBench", Suite.ChartMetric.PER_CALL,
             Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss-48", "arm-lpae-s1-4k", "amdv2"),
                     "others", List.of("none", "all")),
             Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss-48", "arm-lpae-s1-4k")),

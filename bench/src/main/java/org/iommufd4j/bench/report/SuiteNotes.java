@@ -31,6 +31,8 @@ final class SuiteNotes {
                     - `iovaToPhys` walks addresses spread over the 256 x 256-page slots; `readAndClearDirty` reads and
                       clears 1 GiB of `page` leaves of which 1 in 512 is dirty, re-dirtied by one 8-byte store each at
                       the start of the call (formats without dirty tracking are not run).
+                    - The chart shows the calls that write entries at each format's smallest page, per entry; the
+                      table has every page size.
 
                     """;
         }
@@ -45,7 +47,9 @@ final class SuiteNotes {
                     IOAS_MAP pins nothing (as in Linux). `backing=scattered`: the process's frames are in reverse order,
                     so each 4 KiB page is its own domain map call and leaf; `contiguous`: frames in order, so the
                     io_pagetable passes long runs and the engine may use larger pages where IOVA and PA alignments
-                    agree. IOAS_COPY copies the mapped 1 GiB into a second IOAS with as many domains.
+                    agree. IOAS_COPY copies the mapped 1 GiB into a second IOAS with as many domains. "Entries per call"
+                    counts the call's 4 KiB pages; with 0 domains no page-table entry is written, so those rows' per-entry
+                    and floor columns only say how little the call costs.
 
                     """;
         }
