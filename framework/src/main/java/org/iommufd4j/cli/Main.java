@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "The Linux iommufd subsystem in Java, with IOMMU drivers loaded as PF4J plugins.",
-        subcommands = {PluginsCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PluginsCommand.class, PtCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (a test failed, a plugin did not load, an error)", "2:usage error"})
 public final class Main implements Runnable {
@@ -40,8 +40,6 @@ public final class Main implements Runnable {
                 "the ported selftest suite (issue #5)");
         addAwaiting(cl, "bench", "Run the JMH benchmarks of page-table formats and of the ioctl stack, and write a report.",
                 "the benchmark suites (issue #7)");
-        addAwaiting(cl, "pt", "Page-table formats: list them and dump page-table trees.",
-                "the page-table engine and formats (issue #6)");
         return cl;
     }
 

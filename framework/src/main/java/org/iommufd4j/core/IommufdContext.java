@@ -67,11 +67,7 @@ public final class IommufdContext implements AutoCloseable {
 
     /** {@link #ioctl(int, ByteBuffer)} made by another process sharing this file (after fork). */
     public int ioctl(int cmd, ByteBuffer arg, UserMemory caller) {
-        try {
-            return ioctlOrThrow(cmd, arg, caller);
-        } catch (IommufdException e) {
-            return -e.errno().value();
-        }
+        return IommufdException.errnoOnly(() -> ioctlOrThrow(cmd, arg, caller));
     }
 
     /** The byte ioctl, failing with an exception that says why instead of a bare {@code -errno}. */

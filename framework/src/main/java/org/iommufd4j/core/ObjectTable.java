@@ -33,8 +33,12 @@ public final class ObjectTable {
         used.set(0);
     }
 
-    /** Reserves the lowest free ID for {@code obj}; lookups do not see it until {@link #finalizeObject}. */
-    <T extends IommufdObject> T reserve(T obj) {
+    /**
+     * Reserves the lowest free ID for {@code obj}; lookups do not see it until {@link #finalizeObject}.
+     * Subsystems that create objects outside an ioctl's own new object (a device bound by a driver,
+     * an automatic HWPT) reserve, finish their work, then finalize or abort.
+     */
+    public <T extends IommufdObject> T reserve(T obj) {
         if (obj.state != IommufdObject.State.NEW) {
             throw new IllegalStateException(obj + " is already in a table");
         }
@@ -57,8 +61,19 @@ public final class ObjectTable {
         return obj;
     }
 
+    /**
+     * Adds an object made by an in-kernel user outside an ioctl and makes it visible at once
+     * (iommufd_object_alloc + iommufd_object_finalize, as iommufd_access_create does). ENOMEM
+     * (injected) or ENOSPC leave nothing.
+     */
+    public <T extends IommufdObject> T insert(T obj) {
+        reserve(obj);
+        finalizeObject(obj);
+        return obj;
+    }
+
     /** Makes a reserved object visible. */
-    void finalizeObject(IommufdObject obj) {
+    public void finalizeObject(IommufdObject obj) {
         synchronized (lock) {
             if (obj.state != IommufdObject.State.RESERVED || slots.get(obj.id) != obj) {
                 throw new IllegalStateException(obj + " is not reserved");
@@ -68,7 +83,7 @@ public final class ObjectTable {
     }
 
     /** Drops a reserved object that was never visible and runs its abort. */
-    void abortObject(IommufdObject obj) {
+    public void abortObject(IommufdObject obj) {
         synchronized (lock) {
             if (obj.state != IommufdObject.State.RESERVED || slots.get(obj.id) != obj) {
                 throw new IllegalStateException(obj + " is not reserved");
@@ -115,6 +130,24 @@ public final class ObjectTable {
             free(obj);
         }
         obj.destroy();
+    }
+
+    /**
+     * Removes a live object from the table and destroys it when nothing but the table holds it
+     * (the kernel's iommufd_object_remove for objects the kernel itself owns: an automatic HWPT
+     * whose last device left, a device its driver unbinds). Returns false, changing nothing, when
+     * the object is still held or already gone; the caller must have dropped its own references.
+     */
+    public boolean removeIfUnused(IommufdObject obj) {
+        synchronized (lock) {
+            if (obj.state != IommufdObject.State.LIVE || obj.id <= 0 || obj.id >= slots.size() || slots.get(obj.id) != obj
+                    || !obj.releaseIfOnlyTable()) {
+                return false;
+            }
+            free(obj);
+        }
+        obj.destroy();
+        return true;
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Set;
 import org.iommufd4j.core.Ioctl;
 import org.iommufd4j.core.IoctlTable;
 import org.iommufd4j.core.Iommufd;
+import org.iommufd4j.extension.ExtensionRegistrar;
 import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.plugin.DriverRegistry;
@@ -51,7 +52,7 @@ interface HostModule {
 
     @Provides
     @Singleton
-    static DriverRegistry drivers(MachineConfig config, HostServices host) {
-        return DriverRegistry.load(config.pluginsDir(), host);
+    static DriverRegistry drivers(MachineConfig config, HostServices host, ExtensionRegistrar extensions) {
+        return DriverRegistry.load(config.pluginsDir(), host, config.builtinDrivers(), extensions::register);
     }
 }

@@ -5,10 +5,14 @@ import dagger.Component;
 import jakarta.inject.Singleton;
 import org.iommufd4j.core.CoreModule;
 import org.iommufd4j.core.Iommufd;
+import org.iommufd4j.device.Devices;
+import org.iommufd4j.extension.TemporaryMemoryLimit;
 import org.iommufd4j.failnth.FailNth;
+import org.iommufd4j.hwpt.HwptModule;
 import org.iommufd4j.ioas.IoasModule;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.plugin.DriverRegistry;
+import org.iommufd4j.vfio.VfioModule;
 
 /**
  * The framework's wiring: one component is one simulated machine. Subsystem modules contribute
@@ -16,7 +20,7 @@ import org.iommufd4j.plugin.DriverRegistry;
  * folder) the first time {@link #drivers()} is asked for.
  */
 @Singleton
-@Component(modules = {HostModule.class, CoreModule.class, IoasModule.class})
+@Component(modules = {HostModule.class, CoreModule.class, IoasModule.class, HwptModule.class, VfioModule.class})
 public interface IommufdComponent {
     Iommufd iommufd();
 
@@ -25,6 +29,12 @@ public interface IommufdComponent {
     FailNth failNth();
 
     DriverRegistry drivers();
+
+    /** Binding and attaching devices (the Java API drivers' users call). */
+    Devices devices();
+
+    /** The io_pagetable batch memory limit the selftest's SET_TEMP_MEMORY_LIMIT sets. */
+    TemporaryMemoryLimit temporaryMemoryLimit();
 
     /** A new machine. */
     static IommufdComponent create(MachineConfig config) {

@@ -3,10 +3,12 @@ package org.iommufd4j.ioas;
 import static org.iommufd4j.memory.PhysicalMemory.PAGE_SHIFT;
 import static org.iommufd4j.memory.PhysicalMemory.PAGE_SIZE;
 
+import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.memory.AccountMode;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.memory.SimFile;
 import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
 
@@ -200,6 +202,89 @@ final class IoPages {
         }
         npinned -= released;
         accountOwner.unchargePinned(accountMode, released);
+    }
+
+    /**
+     * iopt_pages_rw_access (pages.c): copies {@code length} bytes between {@code data} and these
+     * pages from byte {@code startByte}. Writing pages pinned read-only is EPERM.
+     *
+     * <ul>
+     *   <li>Fast path, for the mapping process itself (or a {@link AccessFlags#KTHREAD} caller
+     *       borrowing its address space), {@link #rw(long, byte[], int, int, boolean)}: pinned pages
+     *       are copied through their frames, the others through the process's virtual memory at the
+     *       mapped user address (Linux's {@code copy_to_user}/{@code copy_from_user}; an address no
+     *       longer mapped is EFAULT). Nothing is pinned.
+     *   <li>Slow path, for another process, file pages, an exited process, or
+     *       {@link AccessFlags#SLOW_PATH}: one page is pinned, copied through its frame and
+     *       unpinned (iopt_pages_rw_page); several pages are held for the copy through the same
+     *       holders domains use, so pages already pinned are reused and the rest pinned for the
+     *       duration (iopt_pages_rw_slow). Either way nothing stays pinned.
+     * </ul>
+     */
+    void accessRw(FailNth failNth, UserMemory caller, long startByte, byte[] data, int off, int length, int flags) {
+        boolean write = (flags & AccessFlags.WRITE) != 0;
+        if (write && !writable) {
+            throw new IommufdException(Errno.EPERM, "these pages were pinned read-only and cannot be written");
+        }
+        int first = (int) (startByte >>> PAGE_SHIFT);
+        int last = (int) ((startByte + length - 1) >>> PAGE_SHIFT);
+        if (file != null) {
+            rwSlow(failNth, first, last, startByte, data, off, length, write);
+            return;
+        }
+        boolean changeMm = caller != source || (flags & AccessFlags.SLOW_PATH) != 0;
+        if ((flags & AccessFlags.KTHREAD) == 0 && changeMm) {
+            if (first == last && source.isAlive()) {
+                rwPage(failNth, startByte, data, off, length, write);
+            } else {
+                rwSlow(failNth, first, last, startByte, data, off, length, write);
+            }
+            return;
+        }
+        if (!source.isAlive()) {
+            rwSlow(failNth, first, last, startByte, data, off, length, write);
+            return;
+        }
+        rw(startByte, data, off, length, write);
+    }
+
+    /** iopt_pages_rw_page: pin the one page in the source process, copy, unpin. */
+    private void rwPage(FailNth failNth, long startByte, byte[] data, int off, int length, boolean write) {
+        failNth.check("iopt_pages_rw_page", Errno.EINVAL);
+        long pfn = source.pinPages(base + (startByte & -PAGE_SIZE), 1, write)[0];
+        try {
+            copy((pfn << PAGE_SHIFT) + (startByte & (PAGE_SIZE - 1)), data, off, length, write);
+        } finally {
+            memory.unpinFrame(pfn);
+        }
+    }
+
+    /** iopt_pages_rw_slow: hold pages [first, last] (pinning those not pinned yet), copy, release. */
+    private synchronized void rwSlow(FailNth failNth, int first, int last, long startByte, byte[] data, int off, int length, boolean write) {
+        // pfn_reader's batch allocation
+        failNth.check("pfn_reader batch allocation", Errno.ENOMEM);
+        pin(first, last);
+        try {
+            int done = 0;
+            long b = startByte;
+            while (done < length) {
+                int inPage = (int) (b & (PAGE_SIZE - 1));
+                int n = Math.min(length - done, PAGE_SIZE - inPage);
+                copy((pfns[(int) (b >>> PAGE_SHIFT)] << PAGE_SHIFT) + inPage, data, off + done, n, write);
+                done += n;
+                b += n;
+            }
+        } finally {
+            unpin(first, last);
+        }
+    }
+
+    private void copy(long pa, byte[] data, int off, int length, boolean write) {
+        if (write) {
+            memory.write(pa, data, off, length);
+        } else {
+            memory.read(pa, data, off, length);
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.memory.AccountMode;
 import org.iommufd4j.memory.SimFile;
 import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.spi.IommuProt;
 import org.iommufd4j.spi.PagingDomain;
 import org.iommufd4j.uapi.Errno;
@@ -690,6 +691,9 @@ public final class IoPagetable {
         for (PagingDomain d : domains) {
             align = Math.max(align, Long.lowestOneBit(d.pgsizeBitmap()));
         }
+        for (IovaAccess a : accesses) {
+            align = Math.max(align, a.iovaAlignment());
+        }
         if (align > iovaAlignment) {
             checkAlignment(align);
         }
@@ -708,13 +712,161 @@ public final class IoPagetable {
 
     // ================================================================ accesses
 
-    /** Registers an access: it is told about unmaps of IOVA it may have pinned. */
-    public void addAccess(IovaAccess access) {
+    /**
+     * Registers an access (iopt_add_access): it is told about unmaps of IOVA it may have pinned,
+     * and the io_pagetable's IOVA alignment rises to what it needs ({@link IovaAccess#iovaAlignment}):
+     * EADDRINUSE when an existing area does not meet it, and nothing changes.
+     */
+    public synchronized void addAccess(IovaAccess access) {
+        // xa_alloc of the access_list slot
+        failNth.check("iopt access_list slot", Errno.ENOMEM);
         accesses.add(access);
+        try {
+            recalculateAlignment();
+        } catch (RuntimeException e) {
+            accesses.remove(access);
+            throw e;
+        }
     }
 
-    public void removeAccess(IovaAccess access) {
+    /** Unregisters an access (iopt_remove_access); the IOVA alignment may fall again. */
+    public synchronized void removeAccess(IovaAccess access) {
         accesses.remove(access);
+        recalculateAlignment();
+    }
+
+    /** The registered accesses (for leak checks). */
+    public List<IovaAccess> accesses() {
+        return List.copyOf(accesses);
+    }
+
+    /**
+     * The io_pagetable half of iommufd_access_pin_pages (device.c): the range must be covered by
+     * contiguous areas (else ENOENT); each piece must start on a page boundary of its pages and,
+     * unless it is the last, end on one (else EINVAL); each area must allow the access (READ, or
+     * WRITE when {@code write}; else EPERM). Returns one frame per page, in IOVA order. All or
+     * nothing: on any failure the pieces already pinned are released.
+     */
+    synchronized long[] accessPin(long iova, long length, boolean write) {
+        long last = lastOf(iova, length, "iova");
+        List<IoArea> pinned = new ArrayList<>();
+        it.unimi.dsi.fastutil.longs.LongArrayList pfns = new it.unimi.dsi.fastutil.longs.LongArrayList();
+        long cur = iova;
+        try {
+            while (true) {
+                IoArea a = areaContaining(cur);
+                if (a == null) {
+                    throw new IommufdException(Errno.ENOENT, "IOVA 0x" + Long.toHexString(cur) + " is not mapped");
+                }
+                boolean done = Long.compareUnsigned(a.last(), last) >= 0;
+                long end = done ? last : a.last();
+                if ((a.startByteOf(cur) & (PAGE_SIZE - 1)) != 0
+                        || (!done && (a.startByteOf(a.last()) & (PAGE_SIZE - 1)) != PAGE_SIZE - 1)) {
+                    throw IommufdException.einval("IOVA 0x" + Long.toHexString(cur) + " in " + a
+                            + " does not start (or end) on a page boundary of its pages: pinning needs whole pages");
+                }
+                checkAccessProt(a, write);
+                // kzalloc of the iopt_pages_access
+                failNth.check("iopt_pages_access allocation", Errno.ENOMEM);
+                int first = (int) (a.startByteOf(cur) >>> PAGE_SHIFT);
+                int lastPage = (int) (a.startByteOf(end) >>> PAGE_SHIFT);
+                a.pages.pin(first, lastPage);
+                pinned.add(a);
+                a.accessPins++;
+                for (int p = first; p <= lastPage; p++) {
+                    pfns.add(a.pages.pfn(p));
+                }
+                if (done) {
+                    return pfns.toLongArray();
+                }
+                cur = a.last() + 1;
+            }
+        } catch (RuntimeException e) {
+            for (IoArea a : pinned) {
+                unpinArea(a, iova, last);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The io_pagetable half of iommufd_access_rw (device.c): copies between {@code data} and the
+     * memory under [iova, iova+length), area by area. A gap is ENOENT and an area that does not
+     * allow the access (READ, or WRITE for {@link AccessFlags#WRITE}) EPERM; both are found before
+     * anything is copied. See {@link IoPages#accessRw} for the fast and slow paths.
+     */
+    synchronized void accessRw(UserMemory caller, long iova, byte[] data, int off, int length, int flags) {
+        long last = lastOf(iova, length, "iova");
+        boolean write = (flags & AccessFlags.WRITE) != 0;
+        List<IoArea> covered = contiguousAreas(iova, last);
+        for (IoArea a : covered) {
+            checkAccessProt(a, write);
+        }
+        for (IoArea a : covered) {
+            long from = umax(iova, a.iova);
+            long to = umin(last, a.last());
+            a.pages.accessRw(failNth, caller, a.startByteOf(from), data, off + (int) (from - iova), (int) (to - from + 1), flags);
+        }
+    }
+
+    /** check_area_prot: a write needs IOMMU_WRITE, a read IOMMU_READ (else EPERM). */
+    private static void checkAccessProt(IoArea a, boolean write) {
+        int need = write ? IommuProt.WRITE : IommuProt.READ;
+        if ((a.prot & need) == 0) {
+            throw new IommufdException(Errno.EPERM, a + " is not " + (write ? "writable" : "readable"));
+        }
+        if (write && !a.pages.writable()) {
+            throw new IommufdException(Errno.EPERM, a + " maps pages that were pinned read-only");
+        }
+    }
+
+    /**
+     * iopt_cut_iova (io_pagetable.c): for each IOVA, splits the area containing it so that one
+     * piece ends at that IOVA (nothing to do at an area's first or last IOVA, or where nothing is
+     * mapped). VFIO type1 (v0) unmaps use it to unmap inside a mapping. The split point must meet
+     * the IOVA alignment (EINVAL); an area pinned by an access, or loaded into domains that may
+     * hold huge pages, cannot be split (EINVAL). Cuts made before a failing one stay.
+     */
+    public synchronized void cutIova(long... iovas) {
+        for (long iova : iovas) {
+            IoArea area = areaContaining(iova);
+            if (area != null) {
+                splitArea(area, iova);
+            }
+        }
+    }
+
+    /** iopt_area_split: [iova_start, iova] and [iova+1, last] over the same pages. */
+    private void splitArea(IoArea area, long iova) {
+        if (iova == area.iova || iova == area.last()) {
+            return;
+        }
+        long newStart = iova + 1;
+        long alignment = iovaAlignment;
+        if ((newStart & (alignment - 1)) != 0 || (area.startByteOf(newStart) & (alignment - 1)) != 0) {
+            throw IommufdException.einval("cannot split " + area + " at IOVA 0x" + Long.toHexString(newStart)
+                    + ": not aligned to the IOVA alignment 0x" + Long.toHexString(alignment));
+        }
+        // kzalloc of lhs and rhs
+        failNth.check("iopt_area allocation", Errno.ENOMEM);
+        failNth.check("iopt_area allocation", Errno.ENOMEM);
+        if (area.accessPins > 0) {
+            throw IommufdException.einval("cannot split " + area + ": an access has pages of it pinned");
+        }
+        if (area.domainsLoaded && !disableLargePages) {
+            throw IommufdException.einval("cannot split " + area + ": domains may map it with huge pages");
+        }
+        IoArea lhs = new IoArea(area.iova, newStart - area.iova, area.pages, area.startByte, area.prot);
+        IoArea rhs = new IoArea(newStart, area.last() - newStart + 1, area.pages, area.startByteOf(newStart), area.prot);
+        if (area.domainsLoaded && lhs.lastPage() == rhs.firstPage()) {
+            // Both halves hold the page they share; each will release it when unloaded.
+            area.pages.pin(rhs.firstPage(), rhs.firstPage());
+        }
+        lhs.domainsLoaded = area.domainsLoaded;
+        rhs.domainsLoaded = area.domainsLoaded;
+        areas.put(lhs.iova, lhs);
+        areas.put(rhs.iova, rhs);
+        area.pages.addArea();
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.iommufd4j.ioas;
 
+import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.core.IommufdObject;
 import org.iommufd4j.core.ObjectType;
 import org.iommufd4j.failnth.FailNth;
@@ -15,6 +16,15 @@ public final class Ioas extends IommufdObject {
     Ioas(FailNth failNth) {
         super(ObjectType.IOAS);
         this.iopt = new IoPagetable(failNth);
+    }
+
+    /**
+     * Allocates a new IOAS in {@code ctx} outside an ioctl, visible at once (iommufd_ioas_alloc +
+     * finalize, as the VFIO compat path's iommufd_vfio_compat_ioas_create does). ENOMEM
+     * (injected) leaves nothing.
+     */
+    public static Ioas allocate(IommufdContext ctx) {
+        return ctx.objects().insert(new Ioas(ctx.device().failNth()));
     }
 
     /** The IOVA → pages map. */

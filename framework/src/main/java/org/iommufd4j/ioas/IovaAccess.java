@@ -9,4 +9,12 @@ package org.iommufd4j.ioas;
 public interface IovaAccess {
     /** IOVA [iova, iova+length) is about to be unmapped: unpin whatever you hold in it. */
     void unmap(long iova, long length);
+
+    /**
+     * The IOVA alignment this user needs from the io_pagetable while it is registered: PAGE_SIZE
+     * for one that pins pages (iommufd_access {@code iova_alignment}), else 1.
+     */
+    default long iovaAlignment() {
+        return 1;
+    }
 }

@@ -9,8 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.iommufd4j.spi.HostServices;
+import org.iommufd4j.spi.IommuDriver;
 import org.iommufd4j.spi.IommuDriverFactory;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginState;
@@ -49,10 +51,34 @@ public final class DriverRegistry implements AutoCloseable {
 
     /** Loads every {@code *.jar} in {@code pluginsDir} and creates its drivers for {@code host}. */
     public static DriverRegistry load(Path pluginsDir, HostServices host) {
+        return load(pluginsDir, host, List.of(), driver -> { });
+    }
+
+    /**
+     * Creates the drivers of {@code builtins} (factories on the host's class path, e.g. a driver
+     * module's own tests), then loads every {@code *.jar} in {@code pluginsDir}. {@code onLoad} is
+     * told about each driver as it is created (the composition root registers its extension
+     * ioctls there); if it throws for a plugin's driver, that plugin fails to load with the reason;
+     * for a built-in driver the exception propagates (a programming error in the caller's setup).
+     */
+    public static DriverRegistry load(Path pluginsDir, HostServices host, List<IommuDriverFactory> builtins,
+            Consumer<IommuDriver> onLoad) {
         DriverRegistry registry = new DriverRegistry(pluginsDir);
+        registry.onLoad = onLoad;
+        for (IommuDriverFactory factory : builtins) {
+            if (registry.drivers.containsKey(factory.name())) {
+                throw new IllegalArgumentException("built-in driver '" + factory.name() + "' is listed twice");
+            }
+            IommuDriver driver = factory.create(host);
+            onLoad.accept(driver);
+            registry.drivers.put(factory.name(), new LoadedDriver("builtin:" + factory.name(), HOST_API_VERSION,
+                    Path.of("<class path>"), factory.description(), driver));
+        }
         registry.loadAll(host);
         return registry;
     }
+
+    private Consumer<IommuDriver> onLoad = driver -> { };
 
     private void loadAll(HostServices host) {
         if (!Files.isDirectory(pluginsDir)) {
@@ -102,8 +128,10 @@ public final class DriverRegistry implements AutoCloseable {
                             + drivers.get(factory.name()).jar().getFileName());
                     return;
                 }
+                IommuDriver driver = factory.create(host);
+                onLoad.accept(driver);
                 drivers.put(factory.name(), new LoadedDriver(id, plugin.getDescriptor().getVersion(), jar,
-                        factory.description(), factory.create(host)));
+                        factory.description(), driver));
             }
             LOG.debug("loaded plugin {} from {}", id, jar);
         } catch (RuntimeException | LinkageError e) {

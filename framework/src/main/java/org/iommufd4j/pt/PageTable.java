@@ -32,9 +32,14 @@ import org.iommufd4j.uapi.IommufdException;
  *       widths is ERANGE; an IOVA range that wraps is EOVERFLOW.</li>
  * </ul>
  *
+ * <p>A top that grew for a map stays grown even if the rest of that map fails (as in Linux); the
+ * new top is allocated in full before the driver is told, so a failed growth changes nothing.
+ *
  * <p>Concurrency: like Linux's range-lock contract, the caller serializes writers (map, unmap,
- * clearing dirty); lookups may run concurrently with them and see each entry either before or
- * after a write. Not for use after {@link #destroy()}.
+ * clearing dirty). Lookups ({@link #iovaToPhys}, {@link #lookup}, the hardware model's walks) may
+ * run beside a map, and see each entry either before or after it is written; beside an unmap
+ * they must not touch the range being unmapped, because freed table frames are reused at once
+ * (Linux defers the free until after the IOTLB flush). Not for use after {@link #destroy()}.
  */
 public final class PageTable {
     private static final int MAX_LEVELS = 8;
@@ -52,6 +57,10 @@ public final class PageTable {
     private final long[] tableMatch = new long[MAX_LEVELS];
     /** encodeOa(level, itemSize): the encoded stride between items of a contiguous entry. */
     private final long[] encodedItemStride = new long[MAX_LEVELS];
+    /** True when items at the level are never table pointers (the mask/match pair cannot match). */
+    private final boolean[] leafOnly = new boolean[MAX_LEVELS];
+    /** leafSizes(level) within this table's page sizes. */
+    private final long[] levelSizes = new long[MAX_LEVELS];
     /** For each page size lg2: the level whose leaves have it, or -1. */
     private final int[] levelOfSize = new int[64];
     /** For each page size lg2: encodeOa(level, size). */
@@ -120,6 +129,7 @@ public final class PageTable {
             presentMask[level] = format.presentMask(level);
             tableMask[level] = format.tableMask(level);
             tableMatch[level] = format.tableMatch(level);
+            leafOnly[level] = (tableMatch[level] & ~tableMask[level]) != 0;
             encodedItemStride[level] = format.encodeOa(level, 1L << itemShift[level]);
             long leaf = format.leafSizes(level);
             for (long s = leaf; s != 0; s &= s - 1) {
@@ -150,6 +160,9 @@ public final class PageTable {
             sizes &= (1L << maxVaBits) - 1;
         }
         this.pgsizeBitmap = sizes & pgsizeMask;
+        for (int level = 0; level <= maxTopLevel; level++) {
+            levelSizes[level] = format.leafSizes(level) & pgsizeBitmap;
+        }
         if (pgsizeBitmap == 0) {
             throw new IllegalArgumentException(format.name() + ": no page size left in mask 0x" + Long.toHexString(pgsizeMask));
         }
@@ -202,6 +215,11 @@ public final class PageTable {
     public long maxIova() {
         int bits = signExtended ? maxVaBits - 1 : maxVaBits;
         return bits >= 64 ? -1L : (1L << bits) - 1;
+    }
+
+    /** The host memory the tables live in (for {@link PageTableDump}, which reads them as hardware does). */
+    PhysicalMemory memory() {
+        return memory;
     }
 
     /** Frames of host memory this table holds, top included (for leak checks). */
@@ -385,52 +403,64 @@ public final class PageTable {
         final int end = indexMask[level] + 1;
         final long present = presentMask[level];
         int idx = (int) ((mVa >>> shift) & indexMask[level]);
-        // The encoded OA of the running leaf run in this table (linear encodings).
-        long encOa = 0;
-        boolean encValid = false;
         while (mRemain != 0 && idx < end) {
             long sizeBit = bestSizeBits(mVa, mOa, mRemain);
             int sizeLg2 = 63 - Long.numberOfLeadingZeros(sizeBit);
             int leafLevel = levelOfSize[sizeLg2];
             if (leafLevel == level) {
-                int n = 1 << (sizeLg2 - shift);
+                // One run of entries of this size: up to where a larger size of this level could
+                // start, what is left to map, and the end of the table. The run is checked, then
+                // written with plain stores; nothing below calls the format per item.
+                int lg = sizeLg2 - shift;
+                long runBytes = mRemain & -sizeBit;
+                long bigger = Long.lowestOneBit(levelSizes[level] & -(sizeBit << 1));
+                if (bigger != 0 && ((mVa ^ mOa) & (bigger - 1)) == 0) {
+                    long toBoundary = bigger - (mVa & (bigger - 1));
+                    if (Long.compareUnsigned(toBoundary, runBytes) < 0) {
+                        runBytes = toBoundary;
+                    }
+                }
+                long entries = runBytes >>> sizeLg2;
+                long room = (long) (end - idx) >>> lg;
+                if (entries > room) {
+                    entries = room;
+                }
+                int items = (int) entries << lg;
                 int at = base + idx;
-                for (int j = 0; j < n; j++) {
+                for (int j = 0; j < items; j++) {
                     if ((words[at + j] & present) != 0) {
                         throw inUse(mVa + ((long) j << shift), level, words[at + j]);
                     }
                 }
                 long tmpl = leafTemplate(level, sizeLg2);
-                long e;
-                if (linearOa) {
-                    if (!encValid) {
-                        encOa = format.encodeOa(level, mOa);
-                        encValid = true;
-                    }
-                    e = tmpl | encOa;
-                    encOa += encodedSizeStride[sizeLg2];
-                } else {
-                    e = tmpl | format.encodeOa(level, mOa);
-                }
-                if (n == 1) {
-                    words[at] = e;
-                } else if (replicateOa) {
-                    java.util.Arrays.fill(words, at, at + n, e);
-                } else if (linearOa) {
+                if (linearOa && (lg == 0 || !replicateOa)) {
+                    // Item j holds oa + j * itemSize (contiguous hint formats and single items).
+                    long e = tmpl | format.encodeOa(level, mOa);
                     long stride = encodedItemStride[level];
-                    for (int j = 0; j < n; j++) {
+                    for (int j = 0; j < items; j++) {
                         words[at + j] = e;
                         e += stride;
                     }
+                } else if (linearOa) {
+                    // Every item of an entry repeats the entry's first address (AMD NextLevel 7).
+                    long e = tmpl | format.encodeOa(level, mOa);
+                    long step = encodedSizeStride[sizeLg2];
+                    int n = 1 << lg;
+                    for (int j = 0; j < items; j += n) {
+                        java.util.Arrays.fill(words, at + j, at + j + n, e);
+                        e += step;
+                    }
                 } else {
-                    for (int j = 0; j < n; j++) {
-                        words[at + j] = tmpl | format.encodeOa(level, mOa + ((long) j << shift));
+                    for (int j = 0; j < items; j++) {
+                        long oa = replicateOa ? mOa + ((long) (j >>> lg) << sizeLg2) : mOa + ((long) j << shift);
+                        words[at + j] = tmpl | format.encodeOa(level, oa);
                     }
                 }
-                mVa += sizeBit;
-                mOa += sizeBit;
-                mRemain -= sizeBit;
-                idx += n;
+                long bytes = entries << sizeLg2;
+                mVa += bytes;
+                mOa += bytes;
+                mRemain -= bytes;
+                idx += items;
             } else if (leafLevel < level) {
                 long item = words[base + idx];
                 long child;
@@ -443,7 +473,6 @@ public final class PageTable {
                     throw inUse(mVa, level, item);
                 }
                 mapTable(child, level - 1);
-                encValid = false;
                 idx++;
             } else {
                 return; // a larger page starts here: the parent maps it
@@ -489,8 +518,8 @@ public final class PageTable {
         }
         long last = iova + len - 1;
         checkVaRange(iova, last);
-        Leaf first = lookup(iova);
-        if (first != null && first.iova() != iova) {
+        if (entryStart(iova) != iova) {
+            Leaf first = lookup(iova);
             throw IommufdException.einval(format.name() + ": unmap at 0x" + Long.toHexString(iova)
                     + " starts inside the 0x" + Long.toHexString(first.pageSize()) + " page at 0x"
                     + Long.toHexString(first.iova()) + " (large pages are never split)");
@@ -533,9 +562,35 @@ public final class PageTable {
         final long itemSize = 1L << shift; // 0 when shift == 64 cannot happen: shift + bits <= 64
         int first = (int) ((va >>> shift) & mask);
         int lastIdx = (int) ((last >>> shift) & mask);
-        // Whether [va, last] covers this whole table (the scan of the rest can be skipped).
         boolean kept = false;
+        // Leaves cleared in this table: one range for the gather, added after the loop.
+        long cleared = 0;
+        long clearedVa = 0;
+        long clearedEnd = 0;
         long itemVa = va & -itemSize;
+        if (clear && leafOnly[level] && !hasContiguous) {
+            // The common leaf table (4 KiB PTEs): a counted loop of loads and stores.
+            int firstHit = -1;
+            int lastHit = -1;
+            int hits = 0;
+            for (int i = first; i <= lastIdx; i++) {
+                if ((words[base + i] & present) != 0) {
+                    words[base + i] = 0;
+                    if (firstHit < 0) {
+                        firstHit = i;
+                    }
+                    lastHit = i;
+                    hits++;
+                }
+            }
+            if (hits != 0) {
+                uBytes += (long) hits << shift;
+                if (gather != null) {
+                    gather.add(itemVa + ((long) (firstHit - first) << shift), (long) (lastHit + 1 - firstHit) << shift);
+                }
+            }
+            return isEmptyOutside(words, base, first, lastIdx, mask, present);
+        }
         for (int i = first; i <= lastIdx; i++, itemVa += itemSize) {
             long item = words[base + i];
             if ((item & present) == 0) {
@@ -557,47 +612,58 @@ public final class PageTable {
                     kept = true;
                 }
             } else if (clear) {
-                int n = hasContiguous ? 1 << format.contiguousLg2(level, item) : 1;
+                if (!hasContiguous) {
+                    words[base + i] = 0;
+                    if (cleared == 0) {
+                        clearedVa = itemVa;
+                    }
+                    cleared += itemSize;
+                    clearedEnd = itemVa + itemSize;
+                    continue;
+                }
+                int n = 1 << format.contiguousLg2(level, item);
                 int start = i & -n;
                 java.util.Arrays.fill(words, base + start, base + start + n, 0L);
                 long groupVa = itemVa - ((long) (i - start) << shift);
                 long bytes = (long) n << shift;
-                uBytes += bytes;
-                if (gather != null) {
-                    gather.add(groupVa, bytes);
+                if (cleared == 0) {
+                    clearedVa = groupVa;
                 }
+                cleared += bytes;
+                clearedEnd = groupVa + bytes;
                 itemVa += (long) (start + n - 1 - i) << shift;
                 i = start + n - 1;
             } else {
                 kept = true;
             }
         }
+        if (cleared != 0) {
+            uBytes += cleared;
+            if (gather != null) {
+                gather.add(clearedVa, clearedEnd - clearedVa);
+            }
+        }
         if (kept) {
             return false;
         }
+        return isEmptyOutside(words, base, first, lastIdx, mask, present);
+    }
+
+    /** True when no item of the table outside [first, last] is present (OR-reduced: no branches). */
+    private static boolean isEmptyOutside(long[] words, int base, int first, int last, int mask, long present) {
+        long any = 0;
         for (int i = 0; i < first; i++) {
-            if ((words[base + i] & present) != 0) {
-                return false;
-            }
+            any |= words[base + i];
         }
-        for (int i = lastIdx + 1; i <= mask; i++) {
-            if ((words[base + i] & present) != 0) {
-                return false;
-            }
+        for (int i = last + 1; i <= mask; i++) {
+            any |= words[base + i];
         }
-        return true;
+        return (any & present) == 0;
     }
 
     private boolean isEmptyTable(long tablePa, int level) {
-        long[] words = memory.words(tablePa);
-        int base = PhysicalMemory.wordIndex(tablePa);
-        long present = presentMask[level];
-        for (int i = 0; i <= indexMask[level]; i++) {
-            if ((words[base + i] & present) != 0) {
-                return false;
-            }
-        }
-        return true;
+        return isEmptyOutside(memory.words(tablePa), PhysicalMemory.wordIndex(tablePa), 0, -1, indexMask[level],
+                presentMask[level]);
     }
 
     // ------------------------------------------------------------------------- lookups
@@ -623,6 +689,29 @@ public final class PageTable {
             int contig = hasContiguous ? format.contiguousLg2(level, item) : 0;
             long entrySize = 1L << (itemShift[level] + contig);
             return (format.leafOa(level, item) & -entrySize) | (iova & (entrySize - 1));
+        }
+    }
+
+    /** The first IOVA of the leaf translating {@code iova}, or {@code iova} itself when unmapped. */
+    private long entryStart(long iova) {
+        long tablePa = topPa;
+        int level = topLevel;
+        if (!inTopSpan(iova, level)) {
+            return iova;
+        }
+        while (true) {
+            int idx = (int) ((iova >>> itemShift[level]) & indexMask[level]);
+            long item = memory.words(tablePa)[PhysicalMemory.wordIndex(tablePa) + idx];
+            if ((item & presentMask[level]) == 0) {
+                return iova;
+            }
+            if ((item & tableMask[level]) == tableMatch[level]) {
+                tablePa = format.tablePa(level, item);
+                level--;
+                continue;
+            }
+            int contig = hasContiguous ? format.contiguousLg2(level, item) : 0;
+            return iova & -(1L << (itemShift[level] + contig));
         }
     }
 

@@ -1,5 +1,7 @@
 package org.iommufd4j.pt;
 
+import java.util.List;
+
 /**
  * One page-table format: how the entries of each level are laid out, bit for bit, as the hardware
  * defines them. The {@link PageTable} engine owns the algorithm (walk, map, unmap, dirty, table
@@ -174,5 +176,18 @@ public interface PageTableFormat {
     /** The item marked write-dirty, as the hardware would mark it. */
     default long makeWriteDirty(int level, long entry) {
         return entry;
+    }
+
+    // ---------------------------------------------------------------- description (optional)
+
+    /**
+     * The named bit fields of the present item {@code entry} at {@code level} (a table item or a
+     * leaf), as the format's specification names them, for {@link PageTableDump}: permission and
+     * attribute flags, memory types, level and size codes. The address field may be left out: the
+     * dump decodes it through {@link #tablePa} and {@link #leafOa}. Optional; a format that does
+     * not override it shows only what the dump decodes generically.
+     */
+    default List<BitField> describe(int level, long entry) {
+        return List.of();
     }
 }

@@ -7,7 +7,8 @@
  * {@code allocate}, so fail-nth sweeps reach them) and counts them; maps with the largest page size
  * that fits at each step (contiguous entries included) and never overwrites; unmaps without
  * splitting large pages and frees tables that become empty; undoes a failed map; translates IOVAs;
- * reads and clears dirty state; grows the top level when the format allows it. Errors are
+ * reads and clears dirty state; grows the top level when the format allows it; dumps a table as
+ * the hardware would walk it ({@link org.iommufd4j.pt.PageTableDump}: text, DOT and SVG). Errors are
  * {@link org.iommufd4j.uapi.IommufdException}s with Linux's errnos (see {@code PageTable}).
  *
  * <h2>How to write a format</h2>
@@ -42,10 +43,16 @@
  *   <li><b>Dirty</b> (optional): {@code supportsDirty}, {@code isWriteDirty},
  *       {@code makeWriteClean}, {@code makeWriteDirty}. The engine ORs and cleans all items of a
  *       contiguous entry.</li>
+ *   <li><b>Describe</b> (optional): {@code describe(level, entry)} names the entry's bit fields
+ *       as the specification does ({@link org.iommufd4j.pt.BitField}), so that
+ *       {@link org.iommufd4j.pt.PageTableDump} and {@code ./iommufd4j pt dump} show them.</li>
  *   <li><b>Test it</b> with the conformance kit: extend
  *       {@code org.iommufd4j.pt.kit.FormatConformanceKit} (framework test-jar) in your module's
- *       tests and return your format; add golden tests that compare raw entries with encodings
- *       written from the specification, citing its section.</li>
+ *       tests and return your format (each configuration you support); extend
+ *       {@code org.iommufd4j.pt.kit.FormatDifferentialKit} with your format next to a known one
+ *       (x86-64) to compare translations over one random sequence; add golden tests that compare
+ *       raw entries with encodings written from the specification, citing its section. Both kits
+ *       come in the {@code framework} test-jar (a test dependency of type {@code test-jar}).</li>
  * </ol>
  * Keep formats free of mutable state: one instance may serve many tables and threads. Driver
  * options (levels, features such as force-snoop) are constructor arguments.

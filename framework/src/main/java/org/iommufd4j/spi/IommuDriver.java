@@ -1,5 +1,6 @@
 package org.iommufd4j.spi;
 
+import java.util.List;
 import java.util.Map;
 import org.iommufd4j.pt.PageTableFormat;
 
@@ -24,5 +25,13 @@ public interface IommuDriver {
      */
     default Map<String, PageTableFormat> pageTableFormats() {
         return Map.of();
+    }
+
+    /**
+     * Ioctls this driver adds to {@code /dev/iommu} (e.g. the mock's IOMMU_TEST_CMD). The framework
+     * registers them once, when the driver is loaded; a number already taken makes the load fail.
+     */
+    default List<ExtensionIoctl<?>> extensionIoctls() {
+        return List.of();
     }
 }

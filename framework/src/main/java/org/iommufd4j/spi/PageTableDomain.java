@@ -1,6 +1,7 @@
 package org.iommufd4j.spi;
 
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.iommufd4j.pt.DirtyRecorder;
 import org.iommufd4j.pt.IotlbGather;
 import org.iommufd4j.pt.PageTable;
@@ -11,7 +12,9 @@ import org.iommufd4j.pt.PageTable;
  * {@code org.iommufd4j.pt} (Linux drivers embed a {@code pt_iommu} in their domain the same way).
  *
  * <p>Writers (map, unmap, clearing dirty state) are serialized on the domain; translations may
- * run concurrently. After every change that removed entries or tables the driver's
+ * run concurrently (see {@link PageTable} for the rule during an unmap). Errors are the engine's:
+ * {@link #unmap} of a range with nothing mapped is ENOENT rather than Linux's silent 0, and an
+ * unmap starting inside a large page is EINVAL. After every change that removed entries or tables the driver's
  * {@link IotlbFlusher} gets the range to invalidate.
  */
 public class PageTableDomain implements PagingDomain {
@@ -28,6 +31,9 @@ public class PageTableDomain implements PagingDomain {
     private final long apertureLast;
     private final IotlbFlusher flusher;
     private final IotlbGather gather = new IotlbGather();
+    private final boolean dirtyOps;
+    private final CopyOnWriteArrayList<IotlbFlusher> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean dirtyTracking;
     private boolean freed;
 
     /**
@@ -37,6 +43,18 @@ public class PageTableDomain implements PagingDomain {
      * @param flusher the driver's invalidation, called after unmap and dirty clearing
      */
     public PageTableDomain(PageTable table, long apertureStart, long apertureLast, IotlbFlusher flusher) {
+        this(table, apertureStart, apertureLast, flusher, false);
+    }
+
+    /**
+     * @param dirtyOps whether the domain offers dirty tracking (allocated with
+     *        IOMMU_HWPT_ALLOC_DIRTY_TRACKING); the format must record write-dirty state
+     */
+    public PageTableDomain(PageTable table, long apertureStart, long apertureLast, IotlbFlusher flusher, boolean dirtyOps) {
+        if (dirtyOps && !table.format().supportsDirty()) {
+            throw new IllegalArgumentException(table.format().name() + " records no dirty state");
+        }
+        this.dirtyOps = dirtyOps;
         this.table = Objects.requireNonNull(table);
         this.apertureStart = apertureStart;
         this.apertureLast = apertureLast;
@@ -100,10 +118,41 @@ public class PageTableDomain implements PagingDomain {
         return table.format().supportsDirty();
     }
 
+    @Override
+    public boolean dirtyTrackingCapable() {
+        return dirtyOps;
+    }
+
+    @Override
+    public void setDirtyTracking(boolean enable) {
+        if (!dirtyOps) {
+            PagingDomain.super.setDirtyTracking(enable);
+        }
+        dirtyTracking = enable;
+    }
+
+    @Override
+    public boolean dirtyTrackingEnabled() {
+        return dirtyTracking;
+    }
+
+    /**
+     * Also tells {@code listener} about every range this domain invalidates (a device's IOTLB in
+     * the hardware model, which the framework keeps coherent while the device is attached).
+     */
+    public void addFlushListener(IotlbFlusher listener) {
+        listeners.add(Objects.requireNonNull(listener));
+    }
+
+    public void removeFlushListener(IotlbFlusher listener) {
+        listeners.remove(listener);
+    }
+
     /**
      * Reports the dirty entries of {@code [iova, iova + length)} and, unless {@code noClear},
      * cleans them and flushes the IOTLB for them (IOMMU_HWPT_GET_DIRTY_BITMAP).
      */
+    @Override
     public synchronized void readAndClearDirty(long iova, long length, boolean noClear, DirtyRecorder recorder) {
         checkLive();
         gather.reset();
@@ -123,6 +172,9 @@ public class PageTableDomain implements PagingDomain {
     private void flushGather() {
         if (!gather.isEmpty()) {
             flusher.flush(gather);
+            for (IotlbFlusher l : listeners) {
+                l.flush(gather);
+            }
         }
         gather.reset();
     }

@@ -1,11 +1,15 @@
 package org.iommufd4j.spi;
 
+import org.iommufd4j.pt.DirtyRecorder;
+import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommufdException;
+
 /**
  * A paging domain: an IO page table the driver owns (Linux's {@code iommu_domain} with
  * {@code iommu_domain_ops}). The io_pagetable maps and unmaps through it; sizes are powers of two
  * from {@link #pgsizeBitmap()}. Failures throw {@link org.iommufd4j.uapi.IommufdException}.
  */
-public interface PagingDomain {
+public interface PagingDomain extends IommuDomain {
     /** Page sizes the domain can map (bit n set: 2^n bytes). */
     long pgsizeBitmap();
 
@@ -25,5 +29,41 @@ public interface PagingDomain {
     long iovaToPhys(long iova);
 
     /** Frees the page table; the domain is unusable afterwards. */
+    @Override
     void free();
+
+    // ------------------------------------------------------------------ dirty tracking (optional)
+
+    /**
+     * Whether the domain has dirty-tracking ops (Linux {@code domain->dirty_ops}): true only for a
+     * domain allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING on hardware that records write-dirty
+     * state. The framework refuses SET_DIRTY_TRACKING and GET_DIRTY_BITMAP (EOPNOTSUPP) otherwise.
+     */
+    default boolean dirtyTrackingCapable() {
+        return false;
+    }
+
+    /**
+     * Turns the hardware's dirty logging on or off (IOMMU_HWPT_SET_DIRTY_TRACKING). Before enabling,
+     * the framework reads and clears every mapped range so tracking starts from a clean snapshot.
+     * Idempotent.
+     */
+    default void setDirtyTracking(boolean enable) {
+        throw new IommufdException(Errno.EOPNOTSUPP, "the domain has no dirty tracking");
+    }
+
+    /** Whether dirty logging is on. */
+    default boolean dirtyTrackingEnabled() {
+        return false;
+    }
+
+    /**
+     * Reports every entry of {@code [iova, iova + length)} written since it was last cleaned to
+     * {@code recorder}, and, unless {@code noClear}, cleans it and invalidates the IOTLB so the next
+     * write dirties it again (IOMMU_HWPT_GET_DIRTY_BITMAP). The range is mapped and aligned: the
+     * framework checked it against the IOAS.
+     */
+    default void readAndClearDirty(long iova, long length, boolean noClear, DirtyRecorder recorder) {
+        throw new IommufdException(Errno.EOPNOTSUPP, "the domain has no dirty tracking");
+    }
 }

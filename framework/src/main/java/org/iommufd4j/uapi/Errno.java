@@ -24,6 +24,8 @@ public enum Errno {
     ENOTTY(25),
     ENOSPC(28),
     ERANGE(34),
+    /** Invalid exchange: the selftest's ACCESS_PAGES check found pages other than the user's. */
+    EBADE(52),
     EOVERFLOW(75),
     EMSGSIZE(90),
     EOPNOTSUPP(95),

@@ -45,6 +45,8 @@ public final class ArchitectureRules {
         FRAMEWORK.put("hwpt", union(subsystem, "ioas", "device"));
         FRAMEWORK.put("viommu", union(subsystem, "ioas", "device", "hwpt"));
         FRAMEWORK.put("vfio", union(subsystem, "ioas"));
+        // What a driver's extension ioctl may do to the framework (spi.ExtensionCall's implementation).
+        FRAMEWORK.put("extension", union(subsystem, "ioas", "device", "hwpt"));
         Set<String> everything = new TreeSet<>(FRAMEWORK.keySet());
         FRAMEWORK.put("plugin", everything);
         FRAMEWORK.put("inject", union(everything, "plugin"));
@@ -87,6 +89,7 @@ public final class ArchitectureRules {
             case "hwpt":
             case "viommu":
             case "vfio":
+            case "extension":
                 return List.of("jakarta.inject..", "dagger..");
             case "plugin":
                 return List.of("org.pf4j..");

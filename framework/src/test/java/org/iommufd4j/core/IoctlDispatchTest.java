@@ -2,6 +2,7 @@ package org.iommufd4j.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -87,5 +88,16 @@ class IoctlDispatchTest {
         ctx.close();
         assertEquals(-Errno.EBADF.value(), ctx.ioctl(IommufdIoctl.IOMMU_DESTROY, struct(8, 8)));
         assertThrows(IommufdException.class, ctx::ioasAlloc);
+    }
+
+    @Test
+    void typedFailuresKeepTheirStackTraceAndByteFailuresAreJustErrnos() {
+        IommufdException typed = assertThrows(IommufdException.class, () -> ctx.destroy(42));
+        assertEquals(Errno.ENOENT, typed.errno());
+        assertTrue(typed.getStackTrace().length > 0, "the typed API shows where it failed");
+        // The byte API turns the same failure into -ENOENT; errnoOnly scopes nest and unwind.
+        assertEquals(-Errno.ENOENT.value(), IommufdException.errnoOnly(() -> ctx.ioctl(IommufdIoctl.IOMMU_DESTROY, struct(8, 8)) == 0 ? 0 : ctx.ioctl(IommufdIoctl.IOMMU_DESTROY, struct(8, 8))));
+        assertTrue(assertThrows(IommufdException.class, () -> ctx.destroy(42)).getStackTrace().length > 0,
+                "after the scope, traces are back");
     }
 }

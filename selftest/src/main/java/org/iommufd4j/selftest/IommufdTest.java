@@ -1,25 +1,40 @@
 package org.iommufd4j.selftest;
 
+import static org.iommufd4j.selftest.kit.KernelAssertions.expectErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
+import org.iommufd4j.core.IommufdContext;
+import org.iommufd4j.selftest.kit.Awaits;
+import org.iommufd4j.selftest.kit.Fixture;
+import org.iommufd4j.selftest.kit.Ioctls;
+import org.iommufd4j.selftest.kit.KernelTest;
+import org.iommufd4j.selftest.kit.Pending;
+import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IoctlCatalog;
 import org.iommufd4j.uapi.IommuDestroy;
-import org.iommufd4j.uapi.IommuIoasAlloc;
+import org.iommufd4j.uapi.IommuOption;
+import org.iommufd4j.uapi.IommuOptionId;
+import org.iommufd4j.uapi.IommuOptionOps;
 import org.iommufd4j.uapi.IommufdIoctl;
 import org.iommufd4j.uapi.StructCodec;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 
-/**
- * FIXTURE(iommufd) of tools/testing/selftests/iommu/iommufd.c: the file-level tests that need no
- * device. Method names are the kernel's test names.
- */
-@DisplayName("iommufd")
-class IommufdTest {
-    private final SelftestMachine machine = new SelftestMachine();
+/** FIXTURE(iommufd) of tools/testing/selftests/iommu/iommufd.c: the file-level tests that need no device. */
+@Fixture("iommufd")
+final class IommufdTest {
+    private SelftestMachine machine;
+
+    @BeforeEach
+    void setup(SelftestMachine machine) {
+        // self->fd = open("/dev/iommu")
+        this.machine = machine;
+    }
 
     @AfterEach
     void teardown() {
@@ -30,57 +45,125 @@ class IommufdTest {
         return machine.ctx().ioctl(cmd, arg);
     }
 
-    @Test
+    @KernelTest
     void simple_close() {
         // Setup opened the file and teardown closes it: nothing else may be needed.
         assertEquals(0, machine.ctx().objects().size());
     }
 
-    @Test
+    @KernelTest
     void cmd_fail() {
         // object id is invalid
         assertEquals(-Errno.ENOENT.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, Ioctls.struct(8, 8)));
         // bad pointer
         assertEquals(-Errno.EFAULT.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, null));
-        // unknown ioctl
-        assertEquals(-Errno.ENOTTY.value(), ioctl(IommufdIoctl.io(0x7f), Ioctls.struct(8, 8)));
+        // unknown ioctl: _IO(IOMMUFD_TYPE, IOMMUFD_CMD_BASE - 1)
+        assertEquals(-Errno.ENOTTY.value(), ioctl(IommufdIoctl.io(IommufdIoctl.CMD_BASE - 1), Ioctls.struct(8, 8)));
     }
 
-    @Test
-    void cmd_ex_fail() {
-        StructCodec<IommuDestroy> codec = StructCodec.of(IommuDestroy.class);
-        // a longer struct with a zero tail is the ordinary call: the id does not exist
-        assertEquals(-Errno.ENOENT.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, Ioctls.struct(16, 16)));
-        // a non-zero byte past the kernel's struct
-        ByteBuffer tail = Ioctls.struct(16, 16);
-        tail.putLong(8, 0xffL);
-        assertEquals(-Errno.E2BIG.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, tail));
-        // shorter than the kernel's minimum
-        assertEquals(-Errno.EINVAL.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, Ioctls.struct(8, codec.minSize() - 1)));
-    }
+    /** The 16 ioctls the kernel's cmd_length walks, in its order. */
+    private static final List<String> CMD_LENGTH = List.of("IOMMU_DESTROY", "IOMMU_GET_HW_INFO", "IOMMU_HWPT_ALLOC",
+            "IOMMU_HWPT_INVALIDATE", "IOMMU_IOAS_ALLOC", "IOMMU_IOAS_IOVA_RANGES", "IOMMU_IOAS_ALLOW_IOVAS",
+            "IOMMU_IOAS_MAP", "IOMMU_IOAS_COPY", "IOMMU_IOAS_UNMAP", "IOMMU_OPTION", "IOMMU_VFIO_IOAS",
+            "IOMMU_IOAS_MAP_FILE", "IOMMU_VIOMMU_ALLOC", "IOMMU_VDEVICE_ALLOC", "IOMMU_IOAS_CHANGE_PROCESS");
 
-    /** One ioctl of the kernel's cmd_length list: its number and its struct. */
-    private record Length(int command, StructCodec<?> codec) {
-    }
-
-    /** The kernel walks 16 ioctls; this list grows as their handlers land. */
-    private static final List<Length> CMD_LENGTH = List.of(
-            new Length(IommufdIoctl.IOMMU_DESTROY, StructCodec.of(IommuDestroy.class)),
-            new Length(IommufdIoctl.IOMMU_IOAS_ALLOC, StructCodec.of(IommuIoasAlloc.class)));
-
-    @Test
+    /**
+     * TEST_LENGTH for each ioctl: min_size - 1 is EINVAL, a non-zero byte past the struct is E2BIG,
+     * a zero byte past it behaves as the exact size. min_size is offsetofend of the kernel's
+     * {@code _last} field, taken from the uapi layout, not from the handler under test. The ioctls
+     * whose handlers have not landed answer ENOTTY; while any has not, the case reports SKIP
+     * after checking the others (a partial check is not a pass).
+     */
+    @KernelTest
     void cmd_length() {
-        for (Length l : CMD_LENGTH) {
-            String name = l.codec().name();
-            int size = l.codec().size();
-            assertEquals(-Errno.EINVAL.value(), ioctl(l.command(), Ioctls.struct(size, l.codec().minSize() - 1)),
-                    name + ": one byte below min_size");
+        List<String> missing = new ArrayList<>();
+        for (String name : CMD_LENGTH) {
+            IoctlCatalog.Entry e = IoctlCatalog.COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+            int size = e.codec().size();
+            int minSize = e.offsetOfEndOfMinSizeField();
+            ByteBuffer shortCmd = Ioctls.struct(size + 1, minSize - 1);
+            shortCmd.put(size, (byte) 0xff);
+            int rc = ioctl(e.command(), shortCmd);
+            if (rc == -Errno.ENOTTY.value()) {
+                missing.add(name);
+                continue;
+            }
+            assertEquals(-Errno.EINVAL.value(), rc, name + ": size min_size-1 (" + (minSize - 1) + ")");
             ByteBuffer big = Ioctls.struct(size + 1, size + 1);
-            big.put(size, (byte) 0xaa);
-            assertEquals(-Errno.E2BIG.value(), ioctl(l.command(), big), name + ": non-zero byte past the struct");
-            int exact = ioctl(l.command(), Ioctls.struct(size, size));
-            int zeroTail = ioctl(l.command(), Ioctls.struct(size + 1, size + 1));
+            big.put(size, (byte) 0xff);
+            assertEquals(-Errno.E2BIG.value(), ioctl(e.command(), big), name + ": non-zero byte past the struct");
+            int exact = ioctl(e.command(), Ioctls.struct(size + 1, size));
+            int zeroTail = ioctl(e.command(), Ioctls.struct(size + 1, size + 1));
             assertEquals(exact, zeroTail, name + ": a zero tail behaves as the exact size");
         }
+        if (!missing.isEmpty()) {
+            Assumptions.abort("partially ported: the length rules hold for the " + (CMD_LENGTH.size() - missing.size())
+                    + " ioctls implemented; not implemented yet: " + String.join(", ", missing) + " (issues #3, #4)");
+        }
+    }
+
+    @KernelTest
+    void cmd_ex_fail() {
+        StructCodec<IommuDestroy> codec = StructCodec.of(IommuDestroy.class);
+        // object id is invalid and the command is longer (a zero 'future' u64)
+        assertEquals(-Errno.ENOENT.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, Ioctls.struct(16, 16)));
+        // the future area is non-zero
+        ByteBuffer tail = Ioctls.struct(16, 16);
+        tail.putLong(8, 1);
+        assertEquals(-Errno.E2BIG.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, tail));
+        // the original command "works"
+        assertEquals(-Errno.ENOENT.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, Ioctls.struct(16, codec.size())));
+        // a short command fails
+        assertEquals(-Errno.EINVAL.value(), ioctl(IommufdIoctl.IOMMU_DESTROY, Ioctls.struct(16, codec.size() - 1)));
+    }
+
+    @KernelTest
+    void global_options() {
+        IommufdContext c = machine.ctx();
+        IommuOption get = new IommuOption(IommuOptionId.RLIMIT_MODE, IommuOptionOps.GET, 0, 0, 1);
+        assertEquals(0, c.call(get).val64());
+        // This requires root
+        c.call(new IommuOption(IommuOptionId.RLIMIT_MODE, IommuOptionOps.SET, 0, 0, 1));
+        expectErrno(Errno.EINVAL, () -> c.call(new IommuOption(IommuOptionId.RLIMIT_MODE, IommuOptionOps.SET, 0, 0, 2)));
+        assertEquals(1, c.call(get).val64());
+        c.call(new IommuOption(IommuOptionId.RLIMIT_MODE, IommuOptionOps.SET, 0, 0, 0));
+        expectErrno(Errno.ENOENT, () -> c.call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.GET, 0, 0, 0)));
+        expectErrno(Errno.ENOENT, () -> c.call(new IommuOption(IommuOptionId.HUGE_PAGES, IommuOptionOps.SET, 0, 0, 0)));
+    }
+
+    /** VFIO_GET_API_VERSION and CHECK_EXTENSION(TYPE1v2). */
+    @KernelTest
+    @Pending(Awaits.VFIO_COMPAT)
+    void simple_ioctls() {
+    }
+
+    /** VFIO_IOMMU_UNMAP_DMA argsz/flags EINVAL, ENODEV without a container. */
+    @KernelTest
+    @Pending(Awaits.VFIO_COMPAT)
+    void unmap_cmd() {
+    }
+
+    /** VFIO_IOMMU_MAP_DMA argsz/flags EINVAL, ENODEV without a domain. */
+    @KernelTest
+    @Pending(Awaits.VFIO_COMPAT)
+    void map_cmd() {
+    }
+
+    /** VFIO_IOMMU_GET_INFO with a bad argsz is EINVAL, then ENODEV. */
+    @KernelTest
+    @Pending(Awaits.VFIO_COMPAT)
+    void info_cmd() {
+    }
+
+    /** VFIO_SET_IOMMU with no compat IOAS is ENODEV. */
+    @KernelTest
+    @Pending(Awaits.VFIO_COMPAT)
+    void set_iommu_cmd() {
+    }
+
+    /** IOMMU_VFIO_IOAS GET/SET/CLEAR. */
+    @KernelTest
+    @Pending(Awaits.VFIO_COMPAT)
+    void vfio_ioas() {
     }
 }

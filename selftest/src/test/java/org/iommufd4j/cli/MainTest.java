@@ -59,4 +59,24 @@ class MainTest {
         assertEquals(1, run("bench"));
         assertTrue(err.toString().contains("awaits"), err.toString());
     }
+
+    @Test
+    void selftestComesFromTheSelftestModule() {
+        assertTrue(Main.commandLine().getSubcommands().get("selftest").getCommand()
+                instanceof org.iommufd4j.selftest.runner.SelftestCommand);
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("selftest", "--list", "--filter", "iommufd.cmd_*"));
+        assertEquals(java.util.List.of("iommufd.cmd_fail", "iommufd.cmd_length", "iommufd.cmd_ex_fail"), out.toString().lines().toList());
+    }
+
+    @Test
+    void selftestRunsTheSuiteInKernelOrder() {
+        assertEquals(0, run("selftest", "--filter", "iommufd.*", "--plugins-dir", System.getProperty("iommufd4j.pluginsDir")),
+                err.toString());
+        java.util.List<String> names = out.toString().lines().filter(l -> l.startsWith("ok ") || l.startsWith("not ok "))
+                .map(l -> l.replaceFirst("^(not )?ok \\d+ (\\S+).*", "$2")).toList();
+        assertEquals(java.util.List.of("iommufd.simple_close", "iommufd.cmd_fail", "iommufd.cmd_length", "iommufd.cmd_ex_fail",
+                "iommufd.global_options", "iommufd.simple_ioctls", "iommufd.unmap_cmd", "iommufd.map_cmd", "iommufd.info_cmd",
+                "iommufd.set_iommu_cmd", "iommufd.vfio_ioas"), names);
+    }
 }

@@ -64,7 +64,7 @@ class MockDriverTest {
     void noDirtyDeviceRefusesDirtyTracking() {
         var dev = driver.probe(new DeviceConfig("m", Map.of("no-dirty", "true")));
         assertEquals(Errno.EOPNOTSUPP, assertThrows(IommufdException.class,
-                () -> dev.allocPagingDomain(MockDevice.HWPT_ALLOC_DIRTY_TRACKING)).errno());
+                () -> dev.allocPagingDomain(org.iommufd4j.uapi.IommuHwptAllocFlags.DIRTY_TRACKING)).errno());
         assertInstanceOf(PageTableDomain.class, dev.allocPagingDomain(0));
     }
 

@@ -4,6 +4,7 @@ import org.iommufd4j.drivers.vtd.pagetable.VtdSecondStageFormat;
 import org.iommufd4j.pt.PageTable;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.format.X8664Format;
+import org.iommufd4j.spi.DeviceCapabilities;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.IommuDevice;
@@ -81,8 +82,16 @@ final class VtdDevice implements IommuDevice {
         PageTableFormat format = firstStage ? new X8664Format(levels == 4 ? 48 : 57, true, true)
                 : VtdSecondStageFormat.of(levels);
         PageTable table = new PageTable(format, host.memory());
-        // A sign-extended first stage offers the lower half, as Linux's VT-d FS domain does.
-        return new PageTableDomain(table, table.minIova(), table.maxIova(), PageTableDomain.IotlbFlusher.NONE);
+        // A sign-extended first stage offers the lower half, as Linux's VT-d FS domain does. Only the
+        // second stage logs writes (SSADS), so only it gets dirty ops.
+        boolean dirty = (hwptFlags & HWPT_ALLOC_DIRTY_TRACKING) != 0;
+        return new PageTableDomain(table, table.minIova(), table.maxIova(), PageTableDomain.IotlbFlusher.NONE, dirty);
+    }
+
+    /** Second-stage tables have access/dirty bits (ECAP.SSADS); PASIDs are not modelled yet. */
+    @Override
+    public DeviceCapabilities capabilities() {
+        return new DeviceCapabilities(!firstStage, 0, false);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package org.iommufd4j.pt.format;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.iommufd4j.pt.BitField;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 
@@ -163,6 +166,39 @@ public final class X8664Format implements PageTableFormat {
     @Override
     public int leafProt(int level, long entry) {
         return Prot.READ | ((entry & RW) != 0 ? Prot.WRITE : 0);
+    }
+
+    /**
+     * The named bits of Intel SDM vol. 3 section 4.5 tables 4-15 to 4-20 (the formats of PML5E,
+     * PML4E, PDPTE, PDE and PTE): table pointers have P, R/W, U/S, PWT, PCD, A and XD; leaves add
+     * D, G and PAT (bit 7 in a PTE, bit 12 in a 2 MiB or 1 GiB page), and PS marks a PDE/PDPTE leaf.
+     */
+    @Override
+    public List<BitField> describe(int level, long entry) {
+        boolean leaf = level == 0 || (level <= 2 && (entry & PS) != 0);
+        List<BitField> f = new ArrayList<>();
+        f.add(BitField.flag("P", 0, entry));
+        f.add(BitField.flag("R/W", 1, entry));
+        f.add(BitField.flag("U/S", 2, entry));
+        f.add(BitField.flag("PWT", 3, entry));
+        f.add(BitField.flag("PCD", 4, entry));
+        f.add(BitField.flag("A", 5, entry));
+        if (leaf) {
+            f.add(BitField.flag("D", 6, entry));
+            if (level == 0) {
+                f.add(BitField.flag("PAT", 7, entry));
+            } else {
+                f.add(BitField.flag("PS", 7, entry));
+            }
+            f.add(BitField.flag("G", 8, entry));
+            if (level != 0) {
+                f.add(BitField.flag("PAT", 12, entry));
+            }
+        } else if (level <= 2) {
+            f.add(BitField.flag("PS", 7, entry));
+        }
+        f.add(BitField.flag("XD", 63, entry));
+        return f;
     }
 
     @Override

@@ -8,20 +8,28 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.memory.PhysicalMemory;
+import org.iommufd4j.pt.BitField;
 import org.iommufd4j.pt.IotlbGather;
 import org.iommufd4j.pt.Leaf;
 import org.iommufd4j.pt.PageTable;
+import org.iommufd4j.pt.PageTableDump;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -459,16 +467,28 @@ public abstract class FormatConformanceKit {
     @ParameterizedTest(name = "{0}")
     @MethodSource("formats")
     void randomMapUnmapMatchesAShadowModel(PageTableFormat format) {
+        randomSequence(format, seed(), randomOperations());
+    }
+
+    /** The same with 50 times the operations and another seed: run with the slow tests. */
+    @Tag("slow")
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("formats")
+    void longRandomMapUnmapMatchesAShadowModel(PageTableFormat format) {
+        randomSequence(format, ~seed(), 50 * randomOperations());
+    }
+
+    private void randomSequence(PageTableFormat format, long seed, int operations) {
         Fixture f = fixture(format);
         PageTable t = f.table;
-        SplittableRandom rnd = new SplittableRandom(seed() ^ format.name().hashCode());
+        SplittableRandom rnd = new SplittableRandom(seed ^ format.name().hashCode());
         long min = minPage(t);
         // A window where every size up to a few large pages occurs, inside the input width.
         long window = Math.min(vaEnd(t), Math.max(min << 14, 1L << 31));
         long maxSize = Math.min(Long.highestOneBit(t.pgsizeBitmap()), window / 4);
         TreeMap<Long, Mapping> shadow = new TreeMap<>();
-        for (int step = 0; step < randomOperations(); step++) {
-            String where = format + " seed 0x" + Long.toHexString(seed()) + " step " + step;
+        for (int step = 0; step < operations; step++) {
+            String where = format + " seed 0x" + Long.toHexString(seed) + " step " + step;
             if (shadow.isEmpty() || rnd.nextInt(10) < 6) {
                 long pgsize = randomPageSize(rnd, t.pgsizeBitmap() & (maxSize | (maxSize - 1)));
                 long count = 1 + rnd.nextInt(pgsize == min ? 700 : 3);
@@ -599,6 +619,65 @@ public abstract class FormatConformanceKit {
         assertEquals(Errno.ENOENT, errnoOf(() -> t.setDirty(min * 8)));
 
         t.unmap(0, min, 4);
+        t.unmap(big * 2, big, 2);
+        f.checkFrames(true);
+        f.destroyAndCheck();
+    }
+
+    // ---------------------------------------------------------------- dump
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("formats")
+    void dumpWalksTheTablesAsTheEngineWroteThem(PageTableFormat format) throws Exception {
+        Fixture f = fixture(format);
+        PageTable t = f.table;
+        long min = minPage(t);
+        long second = Long.lowestOneBit(t.pgsizeBitmap() & ~min);
+        long big = second == 0 ? min : second;
+        t.map(0, min * 3, min, 3, RW);
+        t.map(big * 2, big * 5, big, 2, RW);
+        if (format.supportsDirty()) {
+            t.setDirty(big * 3 + big / 2); // inside the second large entry
+        }
+        PageTableDump d = PageTableDump.of(t);
+        assertEquals(t.tableFrames(), d.tableFrames(), "frames of the tables the dump reached");
+        long expectedItems = 0;
+        for (Leaf leaf : leaves(t)) {
+            expectedItems += 1L << (leaf.pageSizeLg2() - format.itemShift(leaf.level()));
+        }
+        List<PageTableDump.Item> items = d.leaves();
+        assertEquals(expectedItems, items.size(), "leaf items (every item of a contiguous entry)");
+        assertEquals(expectedItems, d.leafItemCount());
+        for (PageTableDump.Item item : items) {
+            String where = "item at iova 0x" + Long.toHexString(item.iova());
+            Leaf leaf = t.lookup(item.iova());
+            assertNull(item.problem(), where);
+            assertEquals(leaf.pageSizeLg2(), item.pageSizeLg2(), where + ": entry size");
+            assertEquals(leaf.translate(item.iova()), item.address(), where + ": output address");
+            assertEquals(format.leafProt(leaf.level(), leaf.entry()), item.prot(), where + ": permissions");
+            if (item.iova() == leaf.iova()) {
+                assertEquals(leaf.itemPa(), item.itemPa(), where + ": first item of its entry");
+                assertEquals(leaf.entry(), item.raw(), where);
+            }
+            boolean inDirtyEntry = format.supportsDirty() && leaf.iova() == big * 3;
+            if (!format.supportsDirty()) {
+                assertEquals(PageTableDump.DirtyState.NOT_TRACKED, item.dirty(), where);
+            } else if (!inDirtyEntry) {
+                assertEquals(PageTableDump.DirtyState.CLEAN, item.dirty(), where);
+            }
+            Set<String> names = new HashSet<>();
+            for (BitField field : item.fields()) {
+                assertTrue(!field.name().isBlank() && names.add(field.name()), where + ": field names are unique: " + field);
+            }
+        }
+        if (format.supportsDirty()) {
+            assertTrue(items.stream().anyMatch(i -> i.dirty() == PageTableDump.DirtyState.DIRTY), "the written entry is dirty");
+        }
+        // Every format's field names and meanings must survive the pictures' escaping.
+        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(
+                new ByteArrayInputStream(d.svg().getBytes(StandardCharsets.UTF_8)));
+        assertTrue(d.text().lines().count() >= 1 + d.tableCount() + items.size());
+        t.unmap(0, min, 3);
         t.unmap(big * 2, big, 2);
         f.checkFrames(true);
         f.destroyAndCheck();

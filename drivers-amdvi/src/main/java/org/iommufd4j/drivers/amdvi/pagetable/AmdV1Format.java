@@ -8,6 +8,9 @@ import static org.iommufd4j.drivers.amdvi.pagetable.AmdV1Descriptor.NEXT_LEVEL_S
 import static org.iommufd4j.drivers.amdvi.pagetable.AmdV1Descriptor.OA_MASK;
 import static org.iommufd4j.drivers.amdvi.pagetable.AmdV1Descriptor.PR;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.iommufd4j.pt.BitField;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 import org.iommufd4j.uapi.Errno;
@@ -214,6 +217,34 @@ public final class AmdV1Format implements PageTableFormat {
     @Override
     public long makeWriteDirty(int level, long entry) {
         return entry | D;
+    }
+
+    /**
+     * The named bits of AMD IOMMU spec 48882 2.2.3 (figures "I/O Page Directory Entry" and "I/O
+     * Page Table Entry"): PR, A, NextLevel (the child's AMD level in a PDE; in a PTE 0 for the
+     * level's default size, 7 for a size encoded in the address field, Table 14), IR and IW in
+     * both; a PTE adds D, U and FC.
+     */
+    @Override
+    public List<BitField> describe(int level, long entry) {
+        int nextLevel = (int) ((entry & NEXT_LEVEL_MASK) >>> NEXT_LEVEL_SHIFT);
+        boolean table = level > 0 && nextLevel == level;
+        String meaning = table ? "next table" : nextLevel == AmdV1Descriptor.NL_DEFAULT ? "page"
+                : nextLevel == AmdV1Descriptor.NL_SIZE ? "size in address" : "";
+        List<BitField> f = new ArrayList<>();
+        f.add(BitField.flag("PR", 0, entry));
+        f.add(BitField.flag("A", 5, entry));
+        if (!table) {
+            f.add(BitField.flag("D", 6, entry));
+        }
+        f.add(BitField.field("NextLevel", 11, 9, entry, meaning));
+        if (!table) {
+            f.add(BitField.flag("U", 59, entry));
+            f.add(BitField.flag("FC", 60, entry));
+        }
+        f.add(BitField.flag("IR", 61, entry));
+        f.add(BitField.flag("IW", 62, entry));
+        return f;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package org.iommufd4j.drivers.mock.pagetable;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.iommufd4j.pt.BitField;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 
@@ -202,6 +205,32 @@ public final class MockFormat implements PageTableFormat {
     @Override
     public long makeWriteDirty(int level, long entry) {
         return entry | D;
+    }
+
+    /**
+     * The named bits of the AMD IOMMU spec section 2.2.3 PDE and PTE formats: PR, A, NextLevel
+     * (11:9: the next table's AMD level in a PDE; in a PTE 0 for the level's own size and 7 for a
+     * size encoded in the address field), IR and IW in every entry; a PTE adds D, U and FC.
+     */
+    @Override
+    public List<BitField> describe(int level, long entry) {
+        int nextLevel = (int) ((entry & NEXT_LEVEL) >>> 9);
+        boolean table = level > 0 && nextLevel == level;
+        String meaning = table ? "next table" : nextLevel == 0 ? "page" : nextLevel == 7 ? "size in address" : "";
+        List<BitField> f = new ArrayList<>();
+        f.add(BitField.flag("PR", 0, entry));
+        f.add(BitField.flag("A", 5, entry));
+        if (!table) {
+            f.add(BitField.flag("D", 6, entry));
+        }
+        f.add(BitField.field("NextLevel", 11, 9, entry, meaning));
+        if (!table) {
+            f.add(BitField.flag("U", 59, entry));
+            f.add(BitField.flag("FC", 60, entry));
+        }
+        f.add(BitField.flag("IR", 61, entry));
+        f.add(BitField.flag("IW", 62, entry));
+        return f;
     }
 
     @Override

@@ -15,7 +15,9 @@ import static org.iommufd4j.drivers.smmuv3.pagetable.LpaeDescriptor.TABLE;
 import static org.iommufd4j.drivers.smmuv3.pagetable.LpaeDescriptor.VALID;
 import static org.iommufd4j.drivers.smmuv3.pagetable.LpaeDescriptor.XN;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.iommufd4j.pt.BitField;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 import org.iommufd4j.uapi.Errno;
@@ -41,6 +43,13 @@ public final class ArmLpaeFormat implements PageTableFormat {
     /** Every format name this class answers to. */
     public static final List<String> NAMES = List.of("arm-lpae-s1-4k", "arm-lpae-s1-16k", "arm-lpae-s1-64k",
             "arm-lpae-s2-4k", "arm-lpae-s2-16k", "arm-lpae-s2-64k");
+
+    // Meanings of the fields describe() names.
+    /** AP[2:1] (D8.4.1): EL1 access, EL0 access. */
+    private static final String[] ACCESS = {"RW,EL0 none", "RW,EL0 RW", "RO,EL0 none", "RO,EL0 RO"};
+    /** S2AP (D8.4.2): S2AP[0] read, S2AP[1] write. */
+    private static final String[] S2_ACCESS = {"none", "RO", "WO", "RW"};
+    private static final String[] SHAREABILITY = {"non", "reserved", "outer", "inner"};
 
     private final LpaeGeometry geometry;
     private final LpaeGranule granule;
@@ -256,6 +265,87 @@ public final class ArmLpaeFormat implements PageTableFormat {
     @Override
     public long makeWriteDirty(int level, long entry) {
         return (entry & DBM) != 0 ? LpaeDescriptor.writeDirty(stage2, entry) : entry;
+    }
+
+    /**
+     * The named bits of Arm ARM DDI 0487 D8.3 "Translation table descriptor formats" (with D8.4.1
+     * for AP and SMMUv3 3.13.3 for DBM): a stage 1 table descriptor has Valid, Table and the
+     * hierarchical PXNTable, UXNTable, APTable and NSTable; a block or page descriptor has Valid,
+     * Page (bit 1, level 0 only), AttrIndx (with the memory type Linux programs into MAIR), NS and
+     * AP[2:1] at stage 1 or MemAttr and S2AP at stage 2, then SH, AF, nG (stage 1), DBM,
+     * Contiguous, and PXN/UXN (stage 1) or XN (stage 2).
+     */
+    @Override
+    public List<BitField> describe(int level, long entry) {
+        List<BitField> f = new ArrayList<>();
+        f.add(BitField.flag("Valid", 0, entry));
+        if (LpaeDescriptor.isTable(level, entry)) {
+            f.add(BitField.flag("Table", 1, entry));
+            if (!stage2) {
+                f.add(BitField.flag("PXNTable", 59, entry));
+                f.add(BitField.flag("UXNTable", 60, entry));
+                f.add(BitField.field("APTable", 62, 61, entry));
+                f.add(BitField.flag("NSTable", 63, entry));
+            }
+            return f;
+        }
+        if (level == 0) {
+            f.add(BitField.flag("Page", 1, entry));
+        }
+        if (!stage2) {
+            f.add(BitField.field("AttrIndx", 4, 2, entry, mairType((int) ((entry & ATTRINDX_MASK) >>> ATTRINDX_SHIFT))));
+            f.add(BitField.flag("NS", 5, entry));
+            f.add(BitField.field("AP", 7, 6, entry, ACCESS[(int) ((entry >>> LpaeDescriptor.AP_SHIFT) & 3)]));
+        } else {
+            f.add(BitField.field("MemAttr", 5, 2, entry, s2MemAttr((int) ((entry & S2MEMATTR_MASK) >>> S2MEMATTR_SHIFT))));
+            f.add(BitField.field("S2AP", 7, 6, entry, S2_ACCESS[(int) ((entry >>> 6) & 3)]));
+        }
+        f.add(BitField.field("SH", 9, 8, entry, SHAREABILITY[(int) ((entry & LpaeDescriptor.SH_MASK) >>> LpaeDescriptor.SH_SHIFT)]));
+        f.add(BitField.flag("AF", 10, entry));
+        if (!stage2) {
+            f.add(BitField.flag("nG", 11, entry));
+        }
+        f.add(BitField.flag("DBM", 51, entry));
+        f.add(BitField.flag("Contiguous", 52, entry));
+        if (!stage2) {
+            f.add(BitField.flag("PXN", 53, entry));
+            f.add(BitField.flag("UXN", 54, entry));
+        } else {
+            f.add(BitField.field("XN", 54, 53, entry));
+        }
+        return f;
+    }
+
+    /** The memory type of a MAIR index as Linux's io-pgtable-arm programs MAIR. */
+    private static String mairType(int index) {
+        switch (index) {
+            case 0:
+                return "Normal-NC";
+            case LpaeDescriptor.MAIR_IDX_CACHE:
+                return "Normal-WB";
+            case LpaeDescriptor.MAIR_IDX_DEV:
+                return "Device-nGnRE";
+            case 3:
+                return "Normal-iNC-oWB";
+            default:
+                return "";
+        }
+    }
+
+    private String s2MemAttr(int memAttr) {
+        if (s2fwb && memAttr == LpaeDescriptor.S2_MEMATTR_FWB_WB) {
+            return "FWB-WB";
+        }
+        switch (memAttr) {
+            case LpaeDescriptor.S2_MEMATTR_OIWB:
+                return "Normal-WB";
+            case LpaeDescriptor.S2_MEMATTR_NC:
+                return "Normal-NC";
+            case LpaeDescriptor.S2_MEMATTR_DEV:
+                return "Device-nGnRE";
+            default:
+                return "";
+        }
     }
 
     @Override

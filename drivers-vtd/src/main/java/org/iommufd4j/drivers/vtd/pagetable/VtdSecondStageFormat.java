@@ -1,5 +1,8 @@
 package org.iommufd4j.drivers.vtd.pagetable;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.iommufd4j.pt.BitField;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 import org.iommufd4j.uapi.IommufdException;
@@ -203,6 +206,51 @@ public final class VtdSecondStageFormat implements PageTableFormat {
     @Override
     public long makeWriteDirty(int level, long entry) {
         return entry | D;
+    }
+
+    /**
+     * The named bits of VT-d spec section 9.8 "Second-Stage Paging Entries": R, W, X and A in
+     * every entry (A only with SSADS), PS in an SS-PDPTE/SS-PDE; leaves add EMT (5:3, with its
+     * memory type), IPAT, D and SNP.
+     */
+    @Override
+    public List<BitField> describe(int level, long entry) {
+        boolean leaf = level == 0 || (level <= 2 && (entry & PS) != 0);
+        List<BitField> f = new ArrayList<>();
+        f.add(BitField.flag("R", 0, entry));
+        f.add(BitField.flag("W", 1, entry));
+        f.add(BitField.flag("X", 2, entry));
+        if (leaf) {
+            f.add(BitField.field("EMT", 5, 3, entry, memoryType((int) ((entry >>> 3) & 7))));
+            f.add(BitField.flag("IPAT", 6, entry));
+        }
+        if (level == 1 || level == 2) {
+            f.add(BitField.flag("PS", 7, entry));
+        }
+        f.add(BitField.flag("A", 8, entry));
+        if (leaf) {
+            f.add(BitField.flag("D", 9, entry));
+            f.add(BitField.flag("SNP", 11, entry));
+        }
+        return f;
+    }
+
+    /** EMT encodings (VT-d spec section 9.8, the memory types of Intel SDM vol. 3 table 11-10). */
+    private static String memoryType(int emt) {
+        switch (emt) {
+            case 0:
+                return "UC";
+            case 1:
+                return "WC";
+            case 4:
+                return "WT";
+            case 5:
+                return "WP";
+            case 6:
+                return "WB";
+            default:
+                return "reserved";
+        }
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.iommufd4j.selftest;
+package org.iommufd4j.selftest.kit;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,0 +1,50 @@
+package org.iommufd4j.spi;
+
+import org.iommufd4j.memory.UserMemory;
+
+/**
+ * What an {@link ExtensionIoctl} may do to the framework during one call, in the caller's iommufd
+ * context. The framework implements it; every failure is an
+ * {@link org.iommufd4j.uapi.IommufdException} with the kernel's errno (a wrong or mistyped object
+ * ID is ENOENT). Objects looked up here are held until the call returns.
+ */
+public interface ExtensionCall {
+    /** The calling process's memory (a {@link org.iommufd4j.memory.SimProcess} for simulated processes). */
+    UserMemory caller();
+
+    /**
+     * Makes {@code [start, last]} of an IOAS unusable for mappings (iopt_reserve_iova with no
+     * owner; it lasts as long as the IOAS). EADDRINUSE when a mapping or an allowed range intersects.
+     */
+    void reserveIova(int ioasId, long start, long last);
+
+    /**
+     * Binds a device this driver probed to the caller's context (iommufd_device_bind), giving it a
+     * DEVICE object. The driver unbinds it with {@link BoundDevice#unbind()}; if the handler fails,
+     * the framework unbinds it.
+     */
+    BoundDevice bindDevice(IommuDevice device);
+
+    /**
+     * Creates this call's SELFTEST object and binds {@code device} under it, in the kernel's order
+     * (the object's ID is taken first, then the DEVICE's). Destroying the object (IOMMU_DESTROY, or
+     * closing the context) unbinds the device. The object becomes visible when the handler returns
+     * normally; if the handler fails, it is aborted and the device unbound. One per call.
+     */
+    SelftestDevice newSelftestDevice(IommuDevice device);
+
+    /** The device owned by a SELFTEST object of this driver (ENOENT otherwise). */
+    BoundDevice selftestDevice(int selftestId);
+
+    /** A HWPT (paging or nested) by ID, for its domain; ENOENT for anything else. */
+    HwptView hwpt(int hwptId);
+
+    /** The caller context's DEVICE object by ID (ENOENT otherwise). */
+    BoundDevice device(int deviceId);
+
+    /**
+     * Sets the machine-wide temporary memory limit of the io_pagetable's batches, in KiB (the
+     * selftest's SET_TEMP_MEMORY_LIMIT); {@code 0} restores the default.
+     */
+    void setTemporaryMemoryLimit(int kib);
+}

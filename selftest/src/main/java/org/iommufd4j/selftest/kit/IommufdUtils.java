@@ -1,0 +1,249 @@
+package org.iommufd4j.selftest.kit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.iommufd4j.core.IommufdContext;
+import org.iommufd4j.uapi.selftest.IommuTestCmd;
+import org.iommufd4j.uapi.selftest.IommuTestPayloads;
+import org.iommufd4j.uapi.selftest.SelftestUapi;
+import org.iommufd4j.uapi.selftest.IommuTestOp;
+import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommuDestroy;
+import org.iommufd4j.uapi.IommuHwInfo;
+import org.iommufd4j.uapi.IommuHwInfoFlags;
+import org.iommufd4j.uapi.IommuHwptAlloc;
+import org.iommufd4j.uapi.IommuHwptGetDirtyBitmap;
+import org.iommufd4j.uapi.IommuHwptInvalidate;
+import org.iommufd4j.uapi.IommuHwptSetDirtyTracking;
+import org.iommufd4j.uapi.IommuIoasAlloc;
+import org.iommufd4j.uapi.IommuIoasMap;
+import org.iommufd4j.uapi.IommuIoasMapFlags;
+import org.iommufd4j.uapi.IommuIoasUnmap;
+import org.iommufd4j.uapi.IommuOption;
+import org.iommufd4j.uapi.IommufdIoctl;
+import org.iommufd4j.uapi.StructCodec;
+
+/**
+ * The kernel selftest's iommufd_utils.h: every helper goes through {@link IommufdContext#ioctl} with
+ * the struct's bytes, as the C test does, and returns 0 or the errno (the helpers named like the
+ * kernel's {@code test_cmd_*} assert success instead). IOMMU_TEST_CMD is encoded from
+ * {@code org.iommufd4j.uapi.selftest}, the layout of iommufd_test.h: the mock plugin that answers
+ * it is loaded from its jar, never seen here.
+ */
+public final class IommufdUtils {
+    public static final long PAGE_SIZE = 4096;
+    public static final long MOCK_PAGE_SIZE = SelftestUapi.MOCK_PAGE_SIZE;
+    public static final long MOCK_APERTURE_START = SelftestUapi.MOCK_APERTURE_START;
+    public static final long MOCK_APERTURE_LAST = SelftestUapi.MOCK_APERTURE_LAST;
+    public static final int RW = IommuIoasMapFlags.READABLE | IommuIoasMapFlags.WRITEABLE;
+
+    private final SimProcess process;
+    private final IommufdContext ctx;
+
+    /** Helpers for the test's own context ({@code self->fd}) and process. */
+    public IommufdUtils(SelftestMachine machine) {
+        this(machine.process(), machine.ctx());
+    }
+
+    /** Helpers calling through {@code ctx} as {@code process}. */
+    public IommufdUtils(SimProcess process, IommufdContext ctx) {
+        this.process = process;
+        this.ctx = ctx;
+    }
+
+    /** The same process calling through another context (a second open of /dev/iommu). */
+    public IommufdUtils withContext(IommufdContext other) {
+        return new IommufdUtils(process, other);
+    }
+
+    public IommufdContext ctx() {
+        return ctx;
+    }
+
+    public SimProcess process() {
+        return process;
+    }
+
+    // ------------------------------------------------------------------ raw ioctl
+
+    /** ioctl(fd, cmd, struct): 0 or the errno; outputs land back in {@code out[0]}. */
+    @SuppressWarnings("unchecked")
+    public <T extends Record> int ioctl(int cmd, T in, Object[] out) {
+        StructCodec<T> codec = StructCodec.of((Class<T>) in.getClass());
+        byte[] bytes = codec.toBytes(in);
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int rc = ctx.ioctl(cmd, buf);
+        if (out != null) {
+            out[0] = codec.decode(bytes);
+        }
+        return rc < 0 ? -rc : 0;
+    }
+
+    public static int errno(Errno e) {
+        return e.value();
+    }
+
+    // ------------------------------------------------------------------ IOMMU_TEST_CMD
+
+    /** _IOMMU_TEST_CMD(op) with a payload record; returns the errno and puts the command back in {@code out}. */
+    public int testCmd(int op, int id, Record payload, IommuTestCmd[] out) {
+        byte[] p = new byte[IommuTestCmd.PAYLOAD_SIZE];
+        if (payload != null) {
+            @SuppressWarnings("unchecked")
+            StructCodec<Record> codec = (StructCodec<Record>) StructCodec.of(payload.getClass());
+            codec.encode(payload, ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN));
+        }
+        Object[] o = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_TEST_CMD, new IommuTestCmd(op, id, 0, p, 0), o);
+        if (out != null) {
+            out[0] = (IommuTestCmd) o[0];
+        }
+        return rc;
+    }
+
+    public static <P extends Record> P payload(IommuTestCmd cmd, Class<P> type) {
+        return StructCodec.of(type).decode(cmd.payload());
+    }
+
+    /** test_cmd_mock_domain_flags: {stdev, hwpt, idev}; asserts success. */
+    public int[] mockDomain(int ptId, int flags) {
+        int[] ids = new int[3];
+        assertEquals(0, mockDomainErr(ptId, flags, ids), "MOCK_DOMAIN_FLAGS on " + ptId);
+        return ids;
+    }
+
+    public int mockDomainErr(int ptId, int flags, int[] ids) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.MOCK_DOMAIN_FLAGS, ptId,
+                new IommuTestPayloads.MockDomainFlags(0, 0, 0, flags), out);
+        if (rc == 0 && ids != null) {
+            var p = payload(out[0], IommuTestPayloads.MockDomainFlags.class);
+            ids[0] = p.outStdevId();
+            ids[1] = p.outHwptId();
+            ids[2] = p.outIdevId();
+        }
+        return rc;
+    }
+
+    /** test_cmd_mock_domain_replace: returns the errno; {@code hwpt[0]} gets the attached HWPT. */
+    public int mockDomainReplace(int stdevId, int ptId, int[] hwpt) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.MOCK_DOMAIN_REPLACE, stdevId,
+                new IommuTestPayloads.MockDomainReplace(ptId), out);
+        if (rc == 0 && hwpt != null) {
+            hwpt[0] = payload(out[0], IommuTestPayloads.MockDomainReplace.class).ptId();
+        }
+        return rc;
+    }
+
+    /** check_mock_iova: MD_CHECK_MAP. */
+    public int checkMap(int hwptId, long iova, long uptr, long length) {
+        return testCmd(IommuTestOp.MD_CHECK_MAP, hwptId,
+                new IommuTestPayloads.CheckMap(iova, length, uptr), null);
+    }
+
+    /** check_refs: MD_CHECK_REFS. */
+    public int checkRefs(long uptr, long length, int refs) {
+        return testCmd(IommuTestOp.MD_CHECK_REFS, 0,
+                new IommuTestPayloads.CheckRefs(length, uptr, refs), null);
+    }
+
+    public int pasidOp(int op, int stdevId, int pasid, int ptId) {
+        Record p = op == IommuTestOp.PASID_DETACH ? new IommuTestPayloads.PasidDetach(pasid)
+                : new IommuTestPayloads.PasidPt(pasid, ptId);
+        return testCmd(op, stdevId, p, null);
+    }
+
+    // ------------------------------------------------------------------ framework ioctls
+
+    public int ioasAlloc() {
+        Object[] out = new Object[1];
+        assertEquals(0, ioctl(IommufdIoctl.IOMMU_IOAS_ALLOC, new IommuIoasAlloc(0, 0), out));
+        return ((IommuIoasAlloc) out[0]).outIoasId();
+    }
+
+    public int destroy(int id) {
+        return ioctl(IommufdIoctl.IOMMU_DESTROY, new IommuDestroy(id), null);
+    }
+
+    /** test_ioctl_ioas_map: auto IOVA, read/write; returns the IOVA. */
+    public long ioasMap(int ioasId, long uptr, long length) {
+        Object[] out = new Object[1];
+        assertEquals(0, ioctl(IommufdIoctl.IOMMU_IOAS_MAP, new IommuIoasMap(RW, ioasId, 0, uptr, length, 0), out));
+        return ((IommuIoasMap) out[0]).iova();
+    }
+
+    public int ioasMapFixed(int ioasId, long uptr, long length, long iova) {
+        return ioctl(IommufdIoctl.IOMMU_IOAS_MAP, new IommuIoasMap(RW | IommuIoasMapFlags.FIXED_IOVA, ioasId, 0, uptr, length, iova), null);
+    }
+
+    public int ioasUnmap(int ioasId, long iova, long length) {
+        return ioctl(IommufdIoctl.IOMMU_IOAS_UNMAP, new IommuIoasUnmap(ioasId, iova, length), null);
+    }
+
+    public int setHugePages(int ioasId, boolean enable) {
+        return ioctl(IommufdIoctl.IOMMU_OPTION, new IommuOption(1 /* HUGE_PAGES */, 0 /* SET */, 0, ioasId, enable ? 1 : 0), null);
+    }
+
+    /** HWPT_ALLOC; returns the errno, the ID in {@code id[0]}. {@code data} is copied to user memory. */
+    public int hwptAlloc(int devId, int ptId, int flags, int dataType, byte[] data, int[] id) {
+        long uptr = 0;
+        int len = 0;
+        if (data != null) {
+            uptr = process.mmapAnonymous(PAGE_SIZE, false);
+            process.write(uptr, data, 0, data.length);
+            len = data.length;
+        }
+        return hwptAlloc(devId, ptId, flags, dataType, uptr, len, id);
+    }
+
+    public int hwptAlloc(int devId, int ptId, int flags, int dataType, long uptr, int len, int[] id) {
+        Object[] out = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_HWPT_ALLOC, new IommuHwptAlloc(flags, devId, ptId, 0, 0, dataType, len, uptr, 0, 0), out);
+        if (rc == 0 && id != null) {
+            id[0] = ((IommuHwptAlloc) out[0]).outHwptId();
+        }
+        return rc;
+    }
+
+    public int hwptAlloc(int devId, int ptId, int flags) {
+        int[] id = new int[1];
+        assertEquals(0, hwptAlloc(devId, ptId, flags, 0, null, id), "HWPT_ALLOC dev " + devId + " pt " + ptId);
+        return id[0];
+    }
+
+    public static byte[] selftestData(int iotlb, int pagetableType) {
+        return StructCodec.of(SelftestUapi.IommuHwptSelftest.class).toBytes(new SelftestUapi.IommuHwptSelftest(iotlb, pagetableType));
+    }
+
+    public int setDirtyTracking(int hwptId, boolean enable) {
+        return ioctl(IommufdIoctl.IOMMU_HWPT_SET_DIRTY_TRACKING, new IommuHwptSetDirtyTracking(enable ? 1 : 0, hwptId, 0), null);
+    }
+
+    public int getDirtyBitmap(int hwptId, long iova, long length, long pageSize, long bitmap, int flags) {
+        return ioctl(IommufdIoctl.IOMMU_HWPT_GET_DIRTY_BITMAP,
+                new IommuHwptGetDirtyBitmap(hwptId, flags, 0, iova, length, pageSize, bitmap), null);
+    }
+
+    /** test_cmd_get_hw_info with or without INPUT_TYPE; the struct comes back in {@code out[0]}. */
+    public int getHwInfo(int devId, int inType, boolean inputType, long uptr, int len, IommuHwInfo[] out) {
+        Object[] o = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_GET_HW_INFO, new IommuHwInfo(inputType ? IommuHwInfoFlags.INPUT_TYPE : 0, devId, len, uptr,
+                inType, 0, 0, 0), o);
+        if (out != null) {
+            out[0] = (IommuHwInfo) o[0];
+        }
+        return rc;
+    }
+
+    public int hwptInvalidate(int hwptId, long uptr, int dataType, int entryLen, int[] entryNum) {
+        Object[] o = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_HWPT_INVALIDATE, new IommuHwptInvalidate(hwptId, uptr, dataType, entryLen, entryNum[0], 0), o);
+        entryNum[0] = ((IommuHwptInvalidate) o[0]).entryNum();
+        return rc;
+    }
+}
