@@ -5,17 +5,38 @@ import org.iommufd4j.inject.IommufdComponent;
 import org.iommufd4j.plugin.LoadedDriver;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.IommuDevice;
+import org.iommufd4j.spi.IommuDriver;
 import org.iommufd4j.spi.PageTableDomain;
 import org.iommufd4j.spi.PagingDomain;
 
 /**
- * Paging domains of a named page-table format, made the way the device API will make them: a
- * device probed on the driver that exports the format, with the driver's option selecting it, and
- * that device's {@link IommuDevice#allocPagingDomain}. The result is checked to be an engine
- * domain of exactly that format.
+ * Devices whose paging domains use a named page-table format: a device probed on the driver that
+ * exports the format, with the driver's option selecting it. The benchmarks bind such devices to a
+ * context and attach them to an IOAS through the device API; {@link #allocate} makes a domain
+ * directly (checked to be an engine domain of exactly that format).
  */
 public final class DomainSource {
     private DomainSource() {
+    }
+
+    /** A probed device and the driver that probed it. */
+    public record Probed(IommuDriver driver, IommuDevice device) {
+    }
+
+    /** A device of the driver that exports {@code format}, configured to use it. */
+    public static Probed probe(IommufdComponent machine, String format, String deviceName) {
+        for (LoadedDriver d : machine.drivers().drivers()) {
+            if (d.driver().pageTableFormats().containsKey(format)) {
+                return new Probed(d.driver(), d.driver().probe(new DeviceConfig(deviceName, options(d.name(), format))));
+            }
+        }
+        throw new IllegalArgumentException("no loaded driver exports page-table format '" + format + "'");
+    }
+
+    /** True when {@code domain} is an engine domain of {@code format} as the plugins export it. */
+    public static boolean isOfFormat(IommufdComponent machine, PagingDomain domain, String format) {
+        return domain instanceof PageTableDomain ptd
+                && ptd.pageTable().format().name().equals(FormatCatalog.named(machine, format).name());
     }
 
     /** A new empty paging domain of {@code format}, from a device of the driver that exports it. */

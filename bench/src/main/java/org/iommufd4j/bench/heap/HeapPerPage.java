@@ -6,12 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Locale;
 import java.nio.file.Path;
-import org.iommufd4j.bench.catalog.DomainSource;
+import org.iommufd4j.bench.catalog.IoasDevices;
 import org.iommufd4j.bench.catalog.UserPages;
 import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.inject.IommufdComponent;
 import org.iommufd4j.inject.MachineConfig;
-import org.iommufd4j.ioas.Ioas;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.spi.PageTableDomain;
@@ -21,7 +20,7 @@ import org.iommufd4j.uapi.IommufdIoctl;
 
 /**
  * Bytes of Java heap per mapped 4 KiB page with 1 GiB mapped through IOAS_MAP into an IOAS with one
- * engine domain: what the page tables and the pin tracking cost. Run in a fresh JVM (the runner
+ * device attached (one engine domain, through the device API): what the page tables and the pin tracking cost. Run in a fresh JVM (the runner
  * starts one), so nothing else lives on the heap: the process's pages are faulted in first (the
  * process's own memory, not counted), the heap is measured after full GCs, 1 GiB is mapped, and
  * the heap is measured again. JMH's {@code -prof gc} measures allocation rate, not what stays.
@@ -98,13 +97,8 @@ public final class HeapPerPage {
         long va = process.mmapAnonymous(length, false);
         UserPages.fault(process, va, length, backing);
         int ioasId = ctx.ioasAlloc();
-        PagingDomain domain = DomainSource.allocate(machine, format, "heap0");
-        Ioas ioas = ctx.get(ioasId, Ioas.class);
-        try {
-            ioas.iopt().addDomain(domain);
-        } finally {
-            ctx.put(ioas);
-        }
+        IoasDevices device = IoasDevices.attach(machine, ctx, ioasId, format, 1);
+        PagingDomain domain = IoasDevices.domains(ctx, ioasId).get(0);
         ByteBuffer map = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
         map.putInt(0, 40).putInt(4, IommuIoasMapFlags.READABLE | IommuIoasMapFlags.WRITEABLE | IommuIoasMapFlags.FIXED_IOVA)
                 .putInt(8, ioasId).putLong(16, va).putLong(24, length).putLong(32, 1L << 32);
@@ -120,15 +114,8 @@ public final class HeapPerPage {
         if (machine.memory().pinnedFrames() != pages) {
             throw new IllegalStateException(machine.memory().pinnedFrames() + " frames pinned, expected " + pages);
         }
-        // Keep everything reachable until the second measurement is done.
-        ioas = ctx.get(ioasId, Ioas.class);
-        try {
-            ioas.iopt().unmapAll();
-            ioas.iopt().removeDomain(domain);
-        } finally {
-            ctx.put(ioas);
-        }
-        domain.free();
+        // Everything stayed reachable through the second measurement; now release it.
+        device.detachAll();
         ctx.close();
         return new Result(format, backing, pages, after - before, frames);
     }

@@ -41,9 +41,9 @@ final class SuiteNotes {
                     How this suite measures: each call is one ioctl through the byte API (`ctx.ioctl(cmd, ByteBuffer)`)
                     on 1 GiB (262,144 pages of 4 KiB) of a process whose pages were faulted in beforehand; an untimed
                     `@Setup(Level.Invocation)` restores the state between calls (a call takes milliseconds, so the timer's
-                    own cost does not matter). **Domains are added directly**: main has no device API yet, so each domain
-                    is allocated by a device of the driver that exports `format` (`allocPagingDomain`) and added to the
-                    IOAS's io_pagetable with `IoPagetable.addDomain`, the step a device attach will take. With 0 domains
+                    own cost does not matter). **Domains come from devices attached through the device API**: devices
+                    of the driver that exports `format` are bound to the context; the first is attached to the IOAS (its
+                    automatic HWPT), a second to a HWPT_PAGING allocated on the IOAS with IOMMU_HWPT_ALLOC. With 0 domains
                     IOAS_MAP pins nothing (as in Linux). `backing=scattered`: the process's frames are in reverse order,
                     so each 4 KiB page is its own domain map call and leaf; `contiguous`: frames in order, so the
                     io_pagetable passes long runs and the engine may use larger pages where IOVA and PA alignments

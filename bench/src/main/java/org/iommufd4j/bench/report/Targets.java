@@ -142,7 +142,7 @@ final class Targets {
         md.append("### Heap per mapped page (1 GiB mapped, 1 domain)\n\n");
         md.append("Measured in a fresh JVM per line (`org.iommufd4j.bench.heap.HeapPerPage`): the process's 1 GiB is ")
                 .append("faulted in, the heap is measured after full GCs, IOAS_MAP maps the 1 GiB through the byte API into an ")
-                .append("IOAS with one engine domain, and the heap is measured again. The difference is the page tables ")
+                .append("IOAS with one device attached (one engine domain), and the heap is measured again. The difference is the page tables ")
                 .append("(frames in PhysicalMemory's 2 MiB chunks) and the pin tracking (iopt_pages' frame and holder arrays); ")
                 .append("PhysicalMemory's per-frame pin counter (4 bytes) was allocated when the pages were faulted in, so it ")
                 .append("is added rather than measured. Under G1 a 2 MiB chunk array is a humongous object and occupies whole ")

@@ -7,11 +7,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.iommufd4j.bench.BenchMachine;
 import org.iommufd4j.bench.ReportAs;
-import org.iommufd4j.bench.catalog.DomainSource;
+import org.iommufd4j.bench.catalog.IoasDevices;
 import org.iommufd4j.bench.catalog.UserPages;
 import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.inject.IommufdComponent;
-import org.iommufd4j.ioas.Ioas;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.spi.PagingDomain;
@@ -33,9 +32,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * IOMMU_IOAS_COPY through the byte ioctl API ({@code ctx.ioctl(cmd, ByteBuffer)}), down to the
  * page tables of 0, 1 or 2 paging domains in the IOAS.
  *
- * <p>Domains: main has no device API yet, so each domain is a paging domain allocated by a device
- * of the driver that exports {@code format} ({@link DomainSource}) and added to the IOAS's
- * io_pagetable directly ({@code IoPagetable.addDomain}), the step a device attach will take.
+ * <p>Domains come from devices of the driver that exports {@code format}, bound to the context and
+ * attached through the device API ({@link IoasDevices}): the first to the IOAS (its automatic
+ * HWPT), a second to a HWPT_PAGING allocated on the IOAS with IOMMU_HWPT_ALLOC.
  *
  * <p>The benchmark methods reach the fixture through their per-invocation state only: JMH gives a
  * state passed both to a benchmark method and to another state's helper two instances.
@@ -77,7 +76,7 @@ public class IoasStackBench {
         long userVa;
         int ioas;
         int copyDst;
-        final List<PagingDomain> attached = new ArrayList<>();
+        final List<IoasDevices> attached = new ArrayList<>();
         ByteBuffer map;
         ByteBuffer unmap;
         ByteBuffer copy;
@@ -94,16 +93,7 @@ public class IoasStackBench {
             ioas = ctx.ioasAlloc();
             copyDst = ctx.ioasAlloc();
             for (int id : new int[] {ioas, copyDst}) {
-                for (int i = 0; i < domains; i++) {
-                    PagingDomain d = DomainSource.allocate(machine, format, "bench" + id + "." + i);
-                    Ioas obj = ctx.get(id, Ioas.class);
-                    try {
-                        obj.iopt().addDomain(d);
-                    } finally {
-                        ctx.put(obj);
-                    }
-                    attached.add(d);
-                }
+                attached.add(IoasDevices.attach(machine, ctx, id, format, domains));
             }
             // struct iommu_ioas_map { size, flags, ioas_id, __reserved, user_va, length, iova }
             map = struct(40).putInt(4, RW | IommuIoasMapFlags.FIXED_IOVA).putInt(8, ioas)
@@ -116,7 +106,7 @@ public class IoasStackBench {
             // Fail now, not with a meaningless score, if the ioctls do not do what is measured.
             ioasMap();
             ioasCopy();
-            for (PagingDomain d : attached) {
+            for (PagingDomain d : IoasDevices.domains(ctx, ioas)) {
                 long pa = d.iovaToPhys(IOVA + LENGTH - PhysicalMemory.PAGE_SIZE);
                 if (pa != process.frameAt(userVa + LENGTH - PhysicalMemory.PAGE_SIZE) << PhysicalMemory.PAGE_SHIFT) {
                     throw new IllegalStateException(d + " does not translate the last page of the map");
@@ -142,17 +132,7 @@ public class IoasStackBench {
 
         @TearDown(Level.Trial)
         public void close() {
-            for (int id : new int[] {ioas, copyDst}) {
-                Ioas obj = ctx.get(id, Ioas.class);
-                try {
-                    for (PagingDomain d : obj.iopt().domains()) {
-                        obj.iopt().removeDomain(d);
-                        d.free();
-                    }
-                } finally {
-                    ctx.put(obj);
-                }
-            }
+            attached.forEach(IoasDevices::detachAll);
             ctx.close();
             if (machine.memory().pinnedFrames() != 0) {
                 throw new IllegalStateException(machine.memory().pinnedFrames() + " frame(s) left pinned");
