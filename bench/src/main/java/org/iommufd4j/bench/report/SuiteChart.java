@@ -44,16 +44,16 @@ final class SuiteChart {
         double min = values.stream().filter(v -> v > 0).mapToDouble(Double::doubleValue).min().orElse(1);
         double max = values.stream().filter(v -> v > 0).mapToDouble(Double::doubleValue).max().orElse(1);
         boolean log = max / min > 100;
-        double floor = Math.pow(10, Math.floor(Math.log10(min)));
+        // A decade of room below the smallest figure, so Linux's (often smaller) figures show too.
+        double floor = Math.pow(10, Math.floor(Math.log10(min)) - 1);
         if (log) {
-            for (int i = 0; i < values.size(); i++) {
-                errors.set(i, Math.min(errors.get(i), values.get(i) - floor));
-            }
+            // XChart draws error bars in linear space, which is wrong on a log axis: leave them to the table.
+            errors.replaceAll(e -> 0.0);
         }
         CategoryChart chart = new CategoryChartBuilder()
                 .width(Math.max(900, 170 * rows.size() + 200)).height(560)
                 .title("iommufd4j bench: " + suite.name() + " (" + suite.chartMetric().axisTitle() + ", lower is better"
-                        + (log ? ", log scale" : "") + ")")
+                        + (log ? ", log scale; error bars in the report's table" : "") + ")")
                 .yAxisTitle(suite.chartMetric().axisTitle())
                 .build();
         var styler = chart.getStyler();
@@ -75,7 +75,8 @@ final class SuiteChart {
         } else {
             styler.setYAxisMin(0.0);
         }
-        CategorySeries own = chart.addSeries("iommufd4j, Java/JMH, this run (error bar: 99.9% CI)", labels, values, errors);
+        CategorySeries own = chart.addSeries("iommufd4j, Java/JMH, this run" + (log ? "" : " (error bar: 99.9% CI)"),
+                labels, values, errors);
         own.setFillColor(JAVA);
         addLinuxSeries(chart, rows, linux, LinuxFigures.Origin.MACHINE, perEntry,
                 "Linux generic_pt, C, this machine class (s7), measured separately", LINUX_MACHINE, labels);
