@@ -10,9 +10,8 @@ import org.iommufd4j.pt.PageTableFormat;
  * <p>When a slot is smaller than a table of its level, the slots share tables, and the first item of
  * every such table holds an <em>anchor</em>: a page of the table's smallest size that stays mapped,
  * so unmapping the slots never frees the table and mapping them never allocates it. (The anchor is
- * the first item because the engine checks whether a table became empty by scanning it from
- * item 0 on every unmap: an anchor at the last item makes every unmap scan the whole table, which
- * the report mentions as a finding rather than measuring it as the steady state.) The calls then
+ * the first item: an engine that looks for a present item after each unmap, to decide whether to
+ * free the table, finds it at once. The README's engine findings say what that check costs.) The calls then
  * measure entry writes in existing tables, as Linux's figures for 1 and 256 pages do. A slot that
  * needs a whole table or more (256 x 64 KiB, 256 x 2 MiB where a table holds 512 x 4 KiB ...) is
  * laid out end to end without anchors: its call allocates and frees the tables it covers, as it

@@ -68,7 +68,8 @@ final class SuiteChart {
         styler.setXAxisLabelRotation(rows.size() > 4 ? 15 : 0);
         // Translucent, so the value labels stay readable where an error bar crosses them.
         styler.setErrorBarsColor(new Color(0, 0, 0, 120));
-        styler.setDecimalPattern(decimalPattern(values));
+        // On a log axis the figures span decades: keep two decimals for the small ones.
+        styler.setDecimalPattern(log ? "#,##0.##" : decimalPattern(values));
         if (log) {
             styler.setYAxisLogarithmic(true);
             styler.setYAxisMin(floor);
