@@ -167,9 +167,10 @@ final class IommufdIoasTest {
      */
     @KernelTest
     @MockOnly("IOMMU_HWPT_DATA_SELFTEST and IOMMU_TEST_OP_MD_CHECK_IOTLB")
-    @Pending(value = Awaits.NESTING, detail = "the fault queue steps: IOMMU_FAULT_QUEUE_ALLOC (test_ioctl_fault_alloc), "
-            + "test_err/test_cmd_hwpt_alloc_iopf with IOMMU_HWPT_FAULT_ID_VALID, and destroying the iopf HWPT and the fault "
-            + "object; the rest of the case below runs once they are added")
+    @Pending(value = Awaits.NESTING, detail = "its fault queue steps: IOMMU_FAULT_QUEUE_ALLOC (test_ioctl_fault_alloc), "
+            + "test_err_hwpt_alloc_iopf (ENOENT for fault_id UINT32_MAX) and test_cmd_hwpt_alloc_iopf, replacing onto the iopf "
+            + "HWPT (EBUSY on its destroy), IOMMU_TEST_OP_TRIGGER_IOPF read and answered on the fault fd, destroying the iopf "
+            + "HWPT and closing the fault fd; every other step is ported below and marked where those go")
     void alloc_hwpt_nested() {
         byte[] data = IommufdUtils.selftestData(SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
         int sel = SelftestUapi.IOMMU_HWPT_DATA_SELFTEST;
@@ -200,11 +201,14 @@ final class IommufdIoasTest {
         assertEquals(errno(Errno.EINVAL), u.hwptAlloc(deviceId, parentNotWork, 0, sel, data, id));
 
         // Allocate two nested hwpts sharing one common parent hwpt
+        // port (fault queues): test_ioctl_fault_alloc(&fault_id, &fault_fd) goes here
         int[] nested = new int[2];
         for (int i = 0; i < 2; i++) {
             assertEquals(0, u.hwptAlloc(deviceId, parent, 0, sel, data, id));
             nested[i] = id[0];
         }
+        // port (fault queues): test_err_hwpt_alloc_iopf(ENOENT, ..., UINT32_MAX, FAULT_ID_VALID, ...) and
+        // test_cmd_hwpt_alloc_iopf(device_id, parent, fault_id, FAULT_ID_VALID, &iopf_hwpt_id, ...) go here
         checkIotlbAll(nested[0], SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT);
         checkIotlbAll(nested[1], SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT);
 
@@ -217,8 +221,8 @@ final class IommufdIoasTest {
         int entry = 8;
         int inv = SelftestUapi.IOMMU_HWPT_INVALIDATE_DATA_SELFTEST;
         int[] num = {1};
-        // hwpt_invalidate only supports a user-managed hwpt (nested)
-        assertEquals(errno(Errno.ENOENT), u.hwptInvalidate(parent, reqs, inv, entry, num));
+        // hwpt_invalidate does not support a parent hwpt (EINVAL since invalidation also takes a vIOMMU)
+        assertEquals(errno(Errno.EINVAL), u.hwptInvalidate(parent, reqs, inv, entry, num));
         assertEquals(0, num[0]);
         // Check data_type by passing zero-length array
         num[0] = 0;
@@ -309,13 +313,17 @@ final class IommufdIoasTest {
         assertEquals(0, u.mockDomainReplace(stdevId, nested[1], null));
         assertEquals(errno(Errno.EBUSY), u.destroy(nested[1]));
         assertEquals(0, u.destroy(nested[0]));
+        // port (fault queues): switch to iopf_hwpt_id (EBUSY on its destroy), then
+        // test_cmd_trigger_iopf(device_id, fault_fd) go here
         // Detach from nested_hwpt_id[1] and destroy it
         assertEquals(0, u.mockDomainReplace(stdevId, parent, null));
         assertEquals(0, u.destroy(nested[1]));
+        // port (fault queues): test_ioctl_destroy(iopf_hwpt_id) goes here
         // Detach from the parent hw_pagetable and destroy it
         assertEquals(0, u.mockDomainReplace(stdevId, ioasId, null));
         assertEquals(0, u.destroy(parent));
         assertEquals(0, u.destroy(parentNotWork));
+        // port (fault queues): close(fault_fd) and test_ioctl_destroy(fault_id) go here
         process().munmap(reqs, PAGE_SIZE);
     }
 
