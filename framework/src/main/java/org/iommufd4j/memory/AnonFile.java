@@ -6,7 +6,7 @@ package org.iommufd4j.memory;
  * data and runs a release action when the last descriptor referring to it closes (close, exit,
  * or the last of a fork's copies). It cannot be mapped.
  */
-public final class AnonFile {
+public final class AnonFile implements OpenFile {
     private final String name;
     private final Object privateData;
     private final Runnable release;

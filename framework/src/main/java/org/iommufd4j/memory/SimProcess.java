@@ -78,8 +78,8 @@ public final class SimProcess implements UserMemory {
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
     /** Private pages this process owns: virtual page number → frame (one frame reference each). */
     private final Long2LongOpenHashMap privatePages = new Long2LongOpenHashMap();
-    /** Open files: a {@link SimFile} or an {@link AnonFile} per descriptor. */
-    private final Int2ObjectOpenHashMap<Object> fds = new Int2ObjectOpenHashMap<>();
+    /** Open files by descriptor. */
+    private final Int2ObjectOpenHashMap<OpenFile> fds = new Int2ObjectOpenHashMap<>();
     private final AtomicLong pinnedVm = new AtomicLong();
     private final AtomicLong lockedVm = new AtomicLong();
     private boolean alive = true;
@@ -210,7 +210,7 @@ public final class SimProcess implements UserMemory {
         return installFd(file);
     }
 
-    private int installFd(Object file) {
+    private int installFd(OpenFile file) {
         int fd = 3;
         while (fds.containsKey(fd)) {
             fd++;
@@ -231,7 +231,7 @@ public final class SimProcess implements UserMemory {
 
     /** The shmem file open at {@code fd}; EBADF when there is none, ENODEV when it is not a shmem file. */
     public synchronized SimFile file(int fd) {
-        Object f = openFile(fd);
+        OpenFile f = openFile(fd);
         if (f instanceof SimFile s) {
             return s;
         }
@@ -248,8 +248,8 @@ public final class SimProcess implements UserMemory {
         return fds.containsKey(fd);
     }
 
-    private Object openFile(int fd) {
-        Object f = fd < 0 ? null : fds.get(fd);
+    private OpenFile openFile(int fd) {
+        OpenFile f = fd < 0 ? null : fds.get(fd);
         if (f == null) {
             throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid);
         }
@@ -261,7 +261,7 @@ public final class SimProcess implements UserMemory {
      * process's lock is dropped: releasing may call back into pin accounting from other locks.
      */
     public void close(int fd) {
-        Object f;
+        OpenFile f;
         synchronized (this) {
             f = openFile(fd);
             fds.remove(fd);
@@ -269,19 +269,19 @@ public final class SimProcess implements UserMemory {
         release(f);
     }
 
-    private static void release(Object f) {
+    private static void release(OpenFile f) {
         if (f instanceof SimFile s) {
             s.release();
-        } else if (((AnonFile) f).drop()) {
-            ((AnonFile) f).runRelease();
+        } else if (f instanceof AnonFile a && a.drop()) {
+            a.runRelease();
         }
     }
 
-    private static void hold(Object f) {
+    private static void hold(OpenFile f) {
         if (f instanceof SimFile s) {
             s.hold();
-        } else {
-            ((AnonFile) f).hold();
+        } else if (f instanceof AnonFile a) {
+            a.hold();
         }
     }
 
@@ -572,7 +572,7 @@ public final class SimProcess implements UserMemory {
             }
             child.vmas.put(v.start, new Vma(v.start, v.end, v.prot, v.shared, v.file, v.offset));
         }
-        for (Int2ObjectOpenHashMap.Entry<Object> e : fds.int2ObjectEntrySet()) {
+        for (Int2ObjectOpenHashMap.Entry<OpenFile> e : fds.int2ObjectEntrySet()) {
             hold(e.getValue());
             child.fds.put(e.getIntKey(), e.getValue());
         }
@@ -584,7 +584,7 @@ public final class SimProcess implements UserMemory {
      * charged) until whoever pinned them unpins; pinning anything more is EFAULT.
      */
     public void exit() {
-        java.util.List<Object> open;
+        java.util.List<OpenFile> open;
         synchronized (this) {
             if (!alive) {
                 return;
@@ -595,7 +595,7 @@ public final class SimProcess implements UserMemory {
             alive = false;
         }
         // Outside the lock, as close() does: an anon file's release may unpin pages.
-        for (Object f : open) {
+        for (OpenFile f : open) {
             release(f);
         }
     }
