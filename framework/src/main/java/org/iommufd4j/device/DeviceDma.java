@@ -36,10 +36,6 @@ final class DeviceDma {
     private final PageTableDomain.IotlbFlusher flusher = this::flush;
     private PageTableDomain current;
 
-    DeviceDma(PhysicalMemory memory) {
-        this(memory, null);
-    }
-
     /** @param unitIotlb the driver's unit IOTLB, or null for a private one kept by the framework */
     DeviceDma(PhysicalMemory memory, Iotlb unitIotlb) {
         this.driverKeepsIotlb = unitIotlb != null;

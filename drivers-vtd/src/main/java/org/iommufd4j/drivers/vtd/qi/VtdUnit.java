@@ -55,7 +55,6 @@ public final class VtdUnit {
     private final List<QueueError> errors = new ArrayList<>();
     private int faultStatus;
     private long contextCacheInvalidations;
-    private long waitInterrupts;
     private long executed;
 
     /**
@@ -166,9 +165,7 @@ public final class VtdUnit {
                 if ((d[0] & IWD_QW0_RSVD) != 0 || (d[1] & IWD_QW1_RSVD) != 0) {
                     return "invalidation wait: reserved bits set";
                 }
-                if ((d[0] & (1L << 4)) != 0) {
-                    waitInterrupts++;
-                }
+                // IF (bit 4) would raise the invalidation completion event; the driver polls instead.
                 if ((d[0] & (1L << 5)) != 0) {
                     long pa = d[1];
                     if (Long.compareUnsigned(pa + 4, memory.size()) > 0) {
