@@ -79,6 +79,8 @@ public final class SimProcess implements UserMemory {
     /** Private pages this process owns: virtual page number → frame (one frame reference each). */
     private final Long2LongOpenHashMap privatePages = new Long2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<SimFile> fds = new Int2ObjectOpenHashMap<>();
+    /** Anon-inode files (FAULT, vEVENTQ, dma-buf fds) in the same descriptor space as {@link #fds}. */
+    private final Int2ObjectOpenHashMap<FileOps> specialFds = new Int2ObjectOpenHashMap<>();
     private final AtomicLong pinnedVm = new AtomicLong();
     private final AtomicLong lockedVm = new AtomicLong();
     private boolean alive = true;
@@ -210,12 +212,55 @@ public final class SimProcess implements UserMemory {
     }
 
     private int installFd(SimFile file) {
-        int fd = 3;
-        while (fds.containsKey(fd)) {
-            fd++;
-        }
+        int fd = lowestFreeFd();
         fds.put(fd, file);
         return fd;
+    }
+
+    private int lowestFreeFd() {
+        int fd = 3;
+        while (fds.containsKey(fd) || specialFds.containsKey(fd)) {
+            fd++;
+        }
+        return fd;
+    }
+
+    /**
+     * Installs a special file (an anon-inode fd an ioctl returns) in the lowest free descriptor.
+     * The process owns it from now on: {@link #close} (or exit) calls {@link FileOps#release()}.
+     */
+    public synchronized int installFile(FileOps file) {
+        checkAlive();
+        int fd = lowestFreeFd();
+        specialFds.put(fd, file);
+        return fd;
+    }
+
+    private FileOps special(int fd) {
+        FileOps f = fd < 0 ? null : specialFds.get(fd);
+        if (f == null) {
+            throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid
+                    + (fds.containsKey(fd) ? " as a file that supports read(2) here" : ""));
+        }
+        return f;
+    }
+
+    /** read(2) on a special file; EBADF when {@code fd} is not one. */
+    public int read(int fd, byte[] buf, int off, int len) {
+        FileOps f;
+        synchronized (this) {
+            f = special(fd);
+        }
+        return f.read(buf, off, len);
+    }
+
+    /** write(2) on a special file; EBADF when {@code fd} is not one. */
+    public int write(int fd, byte[] buf, int off, int len) {
+        FileOps f;
+        synchronized (this) {
+            f = special(fd);
+        }
+        return f.write(buf, off, len);
     }
 
     /** The file open at {@code fd}; EBADF when there is none. */
@@ -229,6 +274,11 @@ public final class SimProcess implements UserMemory {
 
     /** close(fd). */
     public synchronized void close(int fd) {
+        FileOps special = fd < 0 ? null : specialFds.remove(fd);
+        if (special != null) {
+            special.release();
+            return;
+        }
         SimFile f = file(fd);
         fds.remove(fd);
         f.release();
@@ -274,6 +324,22 @@ public final class SimProcess implements UserMemory {
             file.hold();
         }
         vmas.put(start, new Vma(start, start + len, prot, shared, file, offset));
+        return start;
+    }
+
+    /**
+     * mmap of a file that is not in the descriptor table (a region another file's mmap handler
+     * resolved, e.g. iommufd's published vIOMMU pages): MAP_SHARED, placed anywhere. The mapping
+     * holds {@code file} until munmap or exit.
+     */
+    public synchronized long mmapFile(SimFile file, long length, int prot) {
+        checkAlive();
+        if (length <= 0 || (length & (PAGE_SIZE - 1)) != 0) {
+            throw new IommufdException(Errno.EINVAL, "mmap: bad length " + length);
+        }
+        long start = findGap(length, length >= HUGE_ALIGN ? HUGE_ALIGN : PAGE_SIZE);
+        file.hold();
+        vmas.put(start, new Vma(start, start + length, prot, true, file, 0));
         return start;
     }
 
@@ -525,6 +591,8 @@ public final class SimProcess implements UserMemory {
             e.getValue().hold();
             child.fds.put(e.getIntKey(), e.getValue());
         }
+        // Special files (iommufd's FAULT and vEVENTQ fds) are opened O_CLOEXEC and have no shared
+        // reference count here: the child does not inherit them.
         return child;
     }
 
@@ -541,6 +609,10 @@ public final class SimProcess implements UserMemory {
             f.release();
         }
         fds.clear();
+        for (FileOps f : specialFds.values()) {
+            f.release();
+        }
+        specialFds.clear();
         alive = false;
     }
 

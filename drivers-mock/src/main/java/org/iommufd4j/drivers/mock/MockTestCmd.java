@@ -96,10 +96,11 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
             case IommuTestOp.ACCESS_REPLACE_IOAS:
                 throw notYet(cmd, "the emulated-device ACCESS object");
             case IommuTestOp.TRIGGER_IOPF:
-                throw notYet(cmd, "fault queues (IOMMU_FAULT_QUEUE_ALLOC)");
+                return MockEventOps.triggerIopf(call, cmd);
             case IommuTestOp.DEV_CHECK_CACHE:
+                return MockEventOps.checkDevCache(call, cmd);
             case IommuTestOp.TRIGGER_VEVENT:
-                throw notYet(cmd, "vIOMMU, vDEVICE and vEVENT queues");
+                return MockEventOps.triggerVevent(call, cmd);
             case IommuTestOp.DMABUF_GET:
             case IommuTestOp.DMABUF_REVOKE:
                 throw notYet(cmd, "dma-buf file mappings");
