@@ -34,6 +34,12 @@ public final class PageRequests {
      */
     public static void report(Idev idev, int pasid, int grpid, int perm, long addr, int flags) {
         Hwpt hwpt = (flags & IommuHwptPgfaultFlags.PASID_VALID) != 0 ? idev.attachedPasid(pasid) : idev.attached();
+        if (hwpt == null && (flags & IommuHwptPgfaultFlags.PASID_VALID) != 0 && idev.device().userPasidTable()
+                && idev.attached() instanceof HwptNested nested) {
+            // iommu_report_device_fault: with a user-managed PASID table, faults of any PASID go
+            // through the nested domain attached to the RID.
+            hwpt = nested;
+        }
         FaultQueue fault = hwpt == null ? null : faultQueueOf(hwpt);
         if (fault == null) {
             throw IommufdException.einval(idev + ": " + (hwpt == null ? "nothing is attached" : hwpt + " has no fault queue")

@@ -246,7 +246,7 @@ public final class SimProcess implements UserMemory {
     }
 
     /** read(2) on a special file; EBADF when {@code fd} is not one. */
-    public int read(int fd, byte[] buf, int off, int len) {
+    public int readFd(int fd, byte[] buf, int off, int len) {
         FileOps f;
         synchronized (this) {
             f = special(fd);
@@ -255,7 +255,7 @@ public final class SimProcess implements UserMemory {
     }
 
     /** write(2) on a special file; EBADF when {@code fd} is not one. */
-    public int write(int fd, byte[] buf, int off, int len) {
+    public int writeFd(int fd, byte[] buf, int off, int len) {
         FileOps f;
         synchronized (this) {
             f = special(fd);

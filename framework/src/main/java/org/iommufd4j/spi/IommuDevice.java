@@ -51,6 +51,14 @@ public interface IommuDevice {
     }
 
     /**
+     * The IOMMU keeps the guest's PASID table in user memory (Linux {@code iommu_ops.user_pasid_table}):
+     * a page request for a PASID with nothing attached goes to the nested domain on the RID.
+     */
+    default boolean userPasidTable() {
+        return false;
+    }
+
+    /**
      * Whether {@link #allocViommu} takes {@code type} (Linux {@code get_viommu_size} != 0). The
      * framework asks before it looks up the parent HWPT, so an unknown type is EOPNOTSUPP first.
      */

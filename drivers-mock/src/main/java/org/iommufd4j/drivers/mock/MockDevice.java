@@ -168,6 +168,12 @@ final class MockDevice implements IommuDevice {
         return allocNestedDomain(parent, hwptFlags, data, null);
     }
 
+    /** mock_ops.user_pasid_table = true. */
+    @Override
+    public boolean userPasidTable() {
+        return true;
+    }
+
     @Override
     public boolean supportsViommu(int type) {
         return type == SelftestUapi.IOMMU_VIOMMU_TYPE_SELFTEST;
