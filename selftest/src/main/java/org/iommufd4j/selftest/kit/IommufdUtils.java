@@ -283,9 +283,14 @@ public final class IommufdUtils {
 
     /** _test_cmd_hwpt_alloc_iopf: HWPT_ALLOC with a fault_id. */
     public int hwptAllocIopf(int devId, int ptId, int faultId, int flags, int dataType, byte[] data, int[] id) {
+        return hwptAllocIopf(devId, ptId, faultId, flags, dataType, userCopy(data), data == null ? 0 : data.length, id);
+    }
+
+    /** _test_cmd_hwpt_alloc_iopf with the data already in user memory at {@code uptr}. */
+    public int hwptAllocIopf(int devId, int ptId, int faultId, int flags, int dataType, long uptr, int len, int[] id) {
         Object[] out = new Object[1];
         int rc = ioctl(IommufdIoctl.IOMMU_HWPT_ALLOC, new IommuHwptAlloc(flags, devId, ptId, 0, 0, dataType,
-                data == null ? 0 : data.length, userCopy(data), faultId, 0), out);
+                len, uptr, faultId, 0), out);
         if (rc == 0 && id != null) {
             id[0] = ((IommuHwptAlloc) out[0]).outHwptId();
         }
