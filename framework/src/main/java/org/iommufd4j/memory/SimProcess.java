@@ -245,6 +245,11 @@ public final class SimProcess implements UserMemory {
         return f;
     }
 
+    /** The special file open at {@code fd} (a dma-buf, a FAULT fd), or null when {@code fd} is none. */
+    public synchronized FileOps specialFile(int fd) {
+        return fd < 0 ? null : specialFds.get(fd);
+    }
+
     /** read(2) on a special file; EBADF when {@code fd} is not one. */
     public int readFd(int fd, byte[] buf, int off, int len) {
         FileOps f;
