@@ -143,4 +143,9 @@ final class Call implements ExtensionCall, AutoCloseable {
         }
         held.clear();
     }
+
+    @Override
+    public void setReturnValue(int value) {
+        ucmd.setReturnValue(value);
+    }
 }

@@ -22,6 +22,7 @@ public final class DmaBuf implements FileOps {
         void revoke(DmaBuf buf);
     }
 
+    private final Object exporter;
     private final long pa;
     private final long length;
     private final Runnable onLastRelease;
@@ -29,18 +30,27 @@ public final class DmaBuf implements FileOps {
     private boolean revoked;
     private boolean fdOpen = true;
 
-    private DmaBuf(long pa, long length, Runnable onLastRelease) {
+    private DmaBuf(Object exporter, long pa, long length, Runnable onLastRelease) {
+        this.exporter = exporter;
         this.pa = pa;
         this.length = length;
         this.onLastRelease = onLastRelease;
     }
 
-    /** Exports {@code length} bytes (whole pages) from {@code pa}; {@code onLastRelease} returns them to the exporter. */
-    public static DmaBuf export(long pa, long length, Runnable onLastRelease) {
+    /**
+     * Exports {@code length} bytes (whole pages) from {@code pa}; {@code onLastRelease} returns them
+     * to the exporter, which {@code exporter} identifies (so it can tell its own buffers from others).
+     */
+    public static DmaBuf export(Object exporter, long pa, long length, Runnable onLastRelease) {
         if ((pa & (PhysicalMemory.PAGE_SIZE - 1)) != 0 || length <= 0 || (length & (PhysicalMemory.PAGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException("a dma-buf is whole pages: 0x" + Long.toHexString(pa) + " +0x" + Long.toHexString(length));
         }
-        return new DmaBuf(pa, length, onLastRelease);
+        return new DmaBuf(exporter, pa, length, onLastRelease);
+    }
+
+    /** Who exported it ({@code dma_buf->ops}). */
+    public Object exporter() {
+        return exporter;
     }
 
     public long physicalAddress() {

@@ -32,7 +32,7 @@ class DmaBufMapTest {
         try (Testbed bed = new Testbed()) {
             long pa = bed.memory.allocate(2);
             boolean[] returned = {false};
-            DmaBuf buf = DmaBuf.export(pa, LEN, () -> {
+            DmaBuf buf = DmaBuf.export(this, pa, LEN, () -> {
                 bed.memory.free(pa, 2);
                 returned[0] = true;
             });
@@ -81,7 +81,7 @@ class DmaBufMapTest {
         try (Testbed bed = new Testbed()) {
             long pa = bed.memory.allocate(2);
             boolean[] returned = {false};
-            DmaBuf buf = DmaBuf.export(pa, LEN, () -> {
+            DmaBuf buf = DmaBuf.export(this, pa, LEN, () -> {
                 bed.memory.free(pa, 2);
                 returned[0] = true;
             });

@@ -102,8 +102,9 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
             case IommuTestOp.TRIGGER_VEVENT:
                 return MockEventOps.triggerVevent(call, cmd);
             case IommuTestOp.DMABUF_GET:
+                return MockDmaBufOps.get(host, call, cmd);
             case IommuTestOp.DMABUF_REVOKE:
-                throw notYet(cmd, "dma-buf file mappings");
+                return MockDmaBufOps.revoke(host, call, cmd);
             default:
                 throw new IommufdException(Errno.EOPNOTSUPP, "iommu_test_cmd.op " + Integer.toUnsignedString(cmd.op()) + " is unknown");
         }
