@@ -41,7 +41,7 @@ public final class FaultAllocHandler implements IoctlHandler<IommuFaultAlloc> {
             throw new IommufdException(Errno.EOPNOTSUPP, "IOMMU_FAULT_QUEUE_ALLOC needs a simulated process to hold the fault fd");
         }
         FaultQueue fault = ucmd.newObject(new FaultQueue());
-        int fd = process.installFile(fault.fileOps());
+        int fd = process.installFile("iommufd-pgfault", fault.fileOps());
         return cmd.withOut(fault.id(), fd);
     }
 }

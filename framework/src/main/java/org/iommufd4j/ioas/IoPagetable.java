@@ -351,15 +351,25 @@ public final class IoPagetable implements DmaBuf.Importer {
      * range with no area at all. Length 0 is EINVAL, a wrapping range EOVERFLOW.
      */
     public synchronized long unmap(long iova, long length) {
+        long unmapped = unmapInside(iova, length);
+        if (unmapped == 0) {
+            // ioas.c iommufd_ioas_unmap: IOAS_UNMAP of an empty range is ENOENT.
+            throw new IommufdException(Errno.ENOENT, "nothing is mapped in " + new IovaRange(iova, lastOf(iova, length, "iova")));
+        }
+        return unmapped;
+    }
+
+    /**
+     * {@link #unmap} without the empty-range error: a range with no area unmaps 0 bytes and
+     * succeeds (io_pagetable.c iopt_unmap_iova since "iommufd: Don't fail unmap of empty range in
+     * vfio_compat", Linux 6.18, which VFIO_IOMMU_UNMAP_DMA relies on). An area only partly inside
+     * is still ENOENT.
+     */
+    public synchronized long unmapInside(long iova, long length) {
         if (length == 0) {
             throw IommufdException.einval("length must not be 0");
         }
-        long last = lastOf(iova, length, "iova");
-        long unmapped = unmapRange(iova, last);
-        if (unmapped == 0) {
-            throw new IommufdException(Errno.ENOENT, "nothing is mapped in " + new IovaRange(iova, last));
-        }
-        return unmapped;
+        return unmapRange(iova, lastOf(iova, length, "iova"));
     }
 
     /** Unmaps everything (iova 0, length U64_MAX); succeeds on an empty IOAS. Returns the bytes unmapped. */

@@ -135,6 +135,21 @@ public final class PhysicalMemory {
         return pfn;
     }
 
+    /**
+     * Allocates {@code 2^order} contiguous, naturally aligned, zeroed frames for user memory (a
+     * hugetlb page: order 9 is 2 MiB), each with a reference count of 1, and returns the first
+     * frame number. Each frame is then released on its own ({@link #putFrame}, {@link #unpinFrame}).
+     */
+    public long allocateUserBlock(int order) {
+        long first = allocate(order) >>> PAGE_SHIFT;
+        synchronized (counterLock) {
+            for (long pfn = first; pfn < first + (1L << order); pfn++) {
+                counter(refCounts, pfn)[(int) (pfn & COUNTER_CHUNK_MASK)] = 1;
+            }
+        }
+        return first;
+    }
+
     /** Takes another reference on a user frame (a second mapping of it, e.g. after fork). */
     public void getFrame(long pfn) {
         synchronized (counterLock) {

@@ -15,19 +15,31 @@ import org.iommufd4j.uapi.IommufdException;
  * write or pin and dropped by truncation. The file lives while a file descriptor or a mapping
  * holds it; a frame pinned for DMA survives truncation and the file's end until it is unpinned.
  */
-public final class SimFile {
+public final class SimFile implements OpenFile {
     private final PhysicalMemory memory;
     private final String name;
     private final boolean memfd;
+    /** A hugetlbfs file: its pages come in naturally aligned 2 MiB runs of contiguous frames. */
+    private final boolean hugetlb;
     private final Long2LongOpenHashMap pages = new Long2LongOpenHashMap();
     private long size;
     private int holders;
 
     SimFile(PhysicalMemory memory, String name, long size, boolean memfd) {
+        this(memory, name, size, memfd, false);
+    }
+
+    SimFile(PhysicalMemory memory, String name, long size, boolean memfd, boolean hugetlb) {
         this.memory = memory;
         this.name = name;
         this.size = size;
         this.memfd = memfd;
+        this.hugetlb = hugetlb;
+    }
+
+    /** True for the hugetlbfs object behind a MAP_HUGETLB mapping. */
+    public boolean isHugetlb() {
+        return hugetlb;
     }
 
     public String name() {
@@ -123,7 +135,15 @@ public final class SimFile {
     /** The frame of page {@code index}, made (zeroed) when absent. */
     synchronized long pageForWrite(long index) {
         long pfn = pages.get(index);
-        if (pfn == 0) {
+        if (pfn == 0 && hugetlb) {
+            // hugetlb faults in the whole huge page (mm/hugetlb.c hugetlb_no_page): one 2 MiB folio.
+            long first = index & -SimProcess.HUGE_PAGES_PER_HUGEPAGE;
+            long base = memory.allocateUserBlock(SimProcess.HUGEPAGE_ORDER);
+            for (int i = 0; i < SimProcess.HUGE_PAGES_PER_HUGEPAGE; i++) {
+                pages.put(first + i, base + i);
+            }
+            pfn = pages.get(index);
+        } else if (pfn == 0) {
             pfn = memory.allocateUserFrame();
             pages.put(index, pfn);
         }

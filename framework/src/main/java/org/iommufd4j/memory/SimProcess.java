@@ -38,6 +38,18 @@ public final class SimProcess implements UserMemory {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
+    /** Fault every page in at mmap time (include/uapi/asm-generic/mman.h). */
+    public static final int MAP_POPULATE = 0x8000;
+    /**
+     * Back the mapping with 2 MiB huge pages (hugetlbfs): each is a naturally aligned run of 512
+     * contiguous frames. Only shared anonymous mappings are simulated; the length is rounded up
+     * and the address aligned to 2 MiB, and munmap may not split a huge page (EINVAL).
+     */
+    public static final int MAP_HUGETLB = 0x40000;
+    /** The huge page size of MAP_HUGETLB (x86-64's default, hpage_pmd_size). */
+    public static final long HUGEPAGE_SIZE = 2L << 20;
+    static final int HUGEPAGE_ORDER = 9;
+    static final int HUGE_PAGES_PER_HUGEPAGE = 1 << HUGEPAGE_ORDER;
     /** Linux's default RLIMIT_MEMLOCK (8 MiB). */
     public static final long DEFAULT_RLIMIT_MEMLOCK = 8L << 20;
 
@@ -78,9 +90,8 @@ public final class SimProcess implements UserMemory {
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
     /** Private pages this process owns: virtual page number → frame (one frame reference each). */
     private final Long2LongOpenHashMap privatePages = new Long2LongOpenHashMap();
-    private final Int2ObjectOpenHashMap<SimFile> fds = new Int2ObjectOpenHashMap<>();
-    /** Anon-inode files (FAULT, vEVENTQ, dma-buf fds) in the same descriptor space as {@link #fds}. */
-    private final Int2ObjectOpenHashMap<FileOps> specialFds = new Int2ObjectOpenHashMap<>();
+    /** Open files by descriptor. */
+    private final Int2ObjectOpenHashMap<OpenFile> fds = new Int2ObjectOpenHashMap<>();
     private final AtomicLong pinnedVm = new AtomicLong();
     private final AtomicLong lockedVm = new AtomicLong();
     private boolean alive = true;
@@ -211,82 +222,114 @@ public final class SimProcess implements UserMemory {
         return installFd(file);
     }
 
-    private int installFd(SimFile file) {
-        int fd = lowestFreeFd();
+    private int installFd(OpenFile file) {
+        int fd = 3;
+        while (fds.containsKey(fd)) {
+            fd++;
+        }
         fds.put(fd, file);
         return fd;
     }
 
-    private int lowestFreeFd() {
-        int fd = 3;
-        while (fds.containsKey(fd) || specialFds.containsKey(fd)) {
-            fd++;
+    /**
+     * Installs {@code file} in the lowest free descriptor (fd_install of an anon inode file) and
+     * returns it. The descriptor holds the file until close or exit.
+     */
+    public synchronized int installFile(AnonFile file) {
+        checkAlive();
+        file.hold();
+        return installFd(file);
+    }
+
+    /** The shmem file open at {@code fd}; EBADF when there is none, ENODEV when it is not a shmem file. */
+    public synchronized SimFile file(int fd) {
+        OpenFile f = openFile(fd);
+        if (f instanceof SimFile s) {
+            return s;
         }
-        return fd;
+        throw new IommufdException(Errno.ENODEV, "fd " + fd + " of pid " + pid + " is " + f + ", not a shmem file");
+    }
+
+    /** The anon inode file open at {@code fd}, or null when {@code fd} is another kind of file; EBADF when nothing is open there. */
+    public synchronized AnonFile anonFile(int fd) {
+        return openFile(fd) instanceof AnonFile a ? a : null;
     }
 
     /**
-     * Installs a special file (an anon-inode fd an ioctl returns) in the lowest free descriptor.
-     * The process owns it from now on: {@link #close} (or exit) calls {@link FileOps#release()}.
+     * Installs a special file whose read(2), write(2) and last close are {@code ops} (the fd an
+     * iommufd ioctl returns: a FAULT or vEVENTQ queue, a dma-buf) as an anon inode file.
      */
-    public synchronized int installFile(FileOps file) {
-        checkAlive();
-        int fd = lowestFreeFd();
-        specialFds.put(fd, file);
-        return fd;
+    public int installFile(String name, FileOps ops) {
+        return installFile(new AnonFile(name, ops, ops::release));
     }
 
-    private FileOps special(int fd) {
-        FileOps f = fd < 0 ? null : specialFds.get(fd);
+    /** The {@link FileOps} behind the anon inode file at {@code fd}, or null when nothing of the kind is open there. */
+    public synchronized FileOps specialFile(int fd) {
+        OpenFile f = fd < 0 ? null : fds.get(fd);
+        return f instanceof AnonFile a ? a.privateData(FileOps.class) : null;
+    }
+
+    private FileOps fileOps(int fd) {
+        FileOps f;
+        synchronized (this) {
+            f = openFile(fd) instanceof AnonFile a ? a.privateData(FileOps.class) : null;
+        }
         if (f == null) {
-            throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid
-                    + (fds.containsKey(fd) ? " as a file that supports read(2) here" : ""));
+            throw new IommufdException(Errno.EINVAL, "fd " + fd + " of pid " + pid + " does not support read(2)/write(2) here");
         }
         return f;
     }
 
-    /** The special file open at {@code fd} (a dma-buf, a FAULT fd), or null when {@code fd} is none. */
-    public synchronized FileOps specialFile(int fd) {
-        return fd < 0 ? null : specialFds.get(fd);
-    }
-
-    /** read(2) on a special file; EBADF when {@code fd} is not one. */
+    /** read(2) on a special file: EBADF when nothing is open at {@code fd}, EINVAL when it has no read. */
     public int readFd(int fd, byte[] buf, int off, int len) {
-        FileOps f;
-        synchronized (this) {
-            f = special(fd);
-        }
-        return f.read(buf, off, len);
+        return fileOps(fd).read(buf, off, len);
     }
 
-    /** write(2) on a special file; EBADF when {@code fd} is not one. */
+    /** write(2) on a special file: EBADF when nothing is open at {@code fd}, EINVAL when it has no write. */
     public int writeFd(int fd, byte[] buf, int off, int len) {
-        FileOps f;
-        synchronized (this) {
-            f = special(fd);
-        }
-        return f.write(buf, off, len);
+        return fileOps(fd).write(buf, off, len);
     }
 
-    /** The file open at {@code fd}; EBADF when there is none. */
-    public synchronized SimFile file(int fd) {
-        SimFile f = fd < 0 ? null : fds.get(fd);
+    /** Whether a descriptor is open at {@code fd}. */
+    public synchronized boolean isOpen(int fd) {
+        return fds.containsKey(fd);
+    }
+
+    private OpenFile openFile(int fd) {
+        OpenFile f = fd < 0 ? null : fds.get(fd);
         if (f == null) {
             throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid);
         }
         return f;
     }
 
-    /** close(fd). */
-    public synchronized void close(int fd) {
-        FileOps special = fd < 0 ? null : specialFds.remove(fd);
-        if (special != null) {
-            special.release();
-            return;
+    /**
+     * close(fd). The last close of an anon inode file runs its release action, after this
+     * process's lock is dropped: releasing may call back into pin accounting from other locks.
+     */
+    public void close(int fd) {
+        OpenFile f;
+        synchronized (this) {
+            f = openFile(fd);
+            fds.remove(fd);
         }
-        SimFile f = file(fd);
-        fds.remove(fd);
-        f.release();
+        release(f);
+    }
+
+    private static void release(OpenFile f) {
+        if (f instanceof SimFile s) {
+            s.release();
+        } else if (f instanceof AnonFile a && a.drop()) {
+            a.runRelease();
+        }
+    }
+
+    private static void hold(OpenFile f) {
+        if (f instanceof SimFile s) {
+            s.hold();
+        } else if (f instanceof AnonFile a) {
+            a.hold();
+        }
     }
 
     // ------------------------------------------------------------ mappings
@@ -308,16 +351,24 @@ public final class SimProcess implements UserMemory {
             throw new IommufdException(Errno.EINVAL, "mmap: bad length " + length + ", flags 0x" + Integer.toHexString(flags)
                     + " or offset " + offset);
         }
-        long len = (length + PAGE_SIZE - 1) & -PAGE_SIZE;
+        boolean hugetlb = (flags & MAP_HUGETLB) != 0;
+        if (hugetlb && (!shared || (flags & MAP_ANONYMOUS) == 0)) {
+            throw new IommufdException(Errno.EINVAL, "mmap: MAP_HUGETLB is simulated for MAP_SHARED | MAP_ANONYMOUS only, flags 0x"
+                    + Integer.toHexString(flags));
+        }
+        long align = hugetlb ? HUGEPAGE_SIZE : PAGE_SIZE;
+        long len = (length + align - 1) & -align;
         SimFile file;
-        if ((flags & MAP_ANONYMOUS) != 0) {
+        if (hugetlb) {
+            file = new SimFile(memory, "anon_hugepage@pid" + pid, len, false, true);
+        } else if ((flags & MAP_ANONYMOUS) != 0) {
             file = shared ? new SimFile(memory, "anon_shared@pid" + pid, len, false) : null;
         } else {
             file = file(fd);
         }
         long start;
         if ((flags & MAP_FIXED) != 0) {
-            if ((addr & (PAGE_SIZE - 1)) != 0 || addr <= 0 || addr + len > TASK_SIZE) {
+            if ((addr & (align - 1)) != 0 || addr <= 0 || addr + len > TASK_SIZE) {
                 throw new IommufdException(Errno.EINVAL, "mmap: MAP_FIXED address 0x" + Long.toHexString(addr) + " is not usable");
             }
             start = addr;
@@ -328,7 +379,13 @@ public final class SimProcess implements UserMemory {
         if (file != null) {
             file.hold();
         }
-        vmas.put(start, new Vma(start, start + len, prot, shared, file, offset));
+        Vma vma = new Vma(start, start + len, prot, shared, file, offset);
+        vmas.put(start, vma);
+        if ((flags & MAP_POPULATE) != 0 && (prot & PROT_WRITE) != 0) {
+            for (long va = start; va < start + len; va += PAGE_SIZE) {
+                frameForWrite(vma, va);
+            }
+        }
         return start;
     }
 
@@ -372,7 +429,15 @@ public final class SimProcess implements UserMemory {
         if ((addr & (PAGE_SIZE - 1)) != 0 || length <= 0) {
             throw new IommufdException(Errno.EINVAL, "munmap: bad address 0x" + Long.toHexString(addr) + " or length " + length);
         }
-        unmapRange(addr, addr + ((length + PAGE_SIZE - 1) & -PAGE_SIZE));
+        long end = addr + ((length + PAGE_SIZE - 1) & -PAGE_SIZE);
+        // A huge page cannot be split (mm/hugetlb.c hugetlb_vm_op_split): EINVAL, nothing unmapped.
+        for (long cut : new long[] {addr, end}) {
+            Vma v = vmaAt(cut);
+            if (v != null && v.start < cut && v.file != null && v.file.isHugetlb() && (cut & (HUGEPAGE_SIZE - 1)) != 0) {
+                throw new IommufdException(Errno.EINVAL, "munmap: 0x" + Long.toHexString(cut) + " splits a huge page of " + v.file);
+            }
+        }
+        unmapRange(addr, end);
     }
 
     private void unmapRange(long start, long end) {
@@ -592,12 +657,10 @@ public final class SimProcess implements UserMemory {
             }
             child.vmas.put(v.start, new Vma(v.start, v.end, v.prot, v.shared, v.file, v.offset));
         }
-        for (Int2ObjectOpenHashMap.Entry<SimFile> e : fds.int2ObjectEntrySet()) {
-            e.getValue().hold();
+        for (Int2ObjectOpenHashMap.Entry<OpenFile> e : fds.int2ObjectEntrySet()) {
+            hold(e.getValue());
             child.fds.put(e.getIntKey(), e.getValue());
         }
-        // Special files (iommufd's FAULT and vEVENTQ fds) are opened O_CLOEXEC and have no shared
-        // reference count here: the child does not inherit them.
         return child;
     }
 
@@ -605,20 +668,21 @@ public final class SimProcess implements UserMemory {
      * exit(): the address space and the file table go away. Pinned frames stay pinned (and
      * charged) until whoever pinned them unpins; pinning anything more is EFAULT.
      */
-    public synchronized void exit() {
-        if (!alive) {
-            return;
+    public void exit() {
+        java.util.List<OpenFile> open;
+        synchronized (this) {
+            if (!alive) {
+                return;
+            }
+            unmapRange(0, TASK_SIZE);
+            open = new java.util.ArrayList<>(fds.values());
+            fds.clear();
+            alive = false;
         }
-        unmapRange(0, TASK_SIZE);
-        for (SimFile f : fds.values()) {
-            f.release();
+        // Outside the lock, as close() does: an anon file's release may unpin pages.
+        for (OpenFile f : open) {
+            release(f);
         }
-        fds.clear();
-        for (FileOps f : specialFds.values()) {
-            f.release();
-        }
-        specialFds.clear();
-        alive = false;
     }
 
     private void checkAlive() {

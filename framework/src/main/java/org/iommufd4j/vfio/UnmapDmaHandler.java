@@ -16,9 +16,9 @@ import org.iommufd4j.uapi.vfio.VfioIommuType1DmaUnmap;
  * than UNMAP_FLAG_ALL is EINVAL (the dirty bitmap and VADDR flags are not supported); ENODEV
  * without a compat IOAS. UNMAP_FLAG_ALL needs iova = size = 0 (else EINVAL) and unmaps
  * everything. Otherwise [iova, iova+size) is unmapped with IOAS_UNMAP's rules (ENOENT when it
- * cuts a mapping or covers nothing), except that a type1 (v0) container, whose IOAS has huge
- * pages disabled, first cuts the mappings at both ends of the range, so it may unmap inside a
- * mapping. {@code size} is written back with the bytes unmapped.
+ * cuts a mapping), except that a range with nothing mapped succeeds with size 0, as type1 does,
+ * and that a type1 (v0) container, whose IOAS has huge pages disabled, first cuts the mappings at
+ * both ends of the range, so it may unmap inside a mapping. {@code size} is written back with the bytes unmapped.
  */
 public final class UnmapDmaHandler implements CompatIoctlHandler {
     private static final StructCodec<VfioIommuType1DmaUnmap> CODEC = StructCodec.of(VfioIommuType1DmaUnmap.class);
@@ -65,7 +65,7 @@ public final class UnmapDmaHandler implements CompatIoctlHandler {
                         iopt.cutIova(last);
                     }
                 }
-                unmapped = iopt.unmap(unmap.iova(), unmap.size());
+                unmapped = iopt.unmapInside(unmap.iova(), unmap.size());
             }
             CompatArgs.copyOut(arg, CODEC, unmap.withOutSize(unmapped), MINSZ);
             return 0;

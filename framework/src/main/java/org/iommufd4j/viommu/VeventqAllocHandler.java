@@ -50,7 +50,7 @@ public final class VeventqAllocHandler implements IoctlHandler<IommuVeventqAlloc
         try {
             Veventq q = ucmd.newObject(new Veventq(viommu, cmd.type(), cmd.veventqDepth()));
             q.install();
-            int fd = process.installFile(q.fileOps());
+            int fd = process.installFile("iommufd-veventq", q.fileOps());
             return cmd.withOut(q.id(), fd);
         } finally {
             ucmd.ctx().put(viommu);

@@ -36,7 +36,7 @@ class DmaBufMapTest {
                 bed.memory.free(pa, 2);
                 returned[0] = true;
             });
-            int fd = bed.proc.installFile(buf);
+            int fd = bed.proc.installFile("dmabuf", buf);
             int ioasA = bed.ctx.ioasAlloc();
             int ioasB = bed.ctx.ioasAlloc();
             PageTableDomain a1 = bed.addDomain(ioasA);
@@ -85,7 +85,7 @@ class DmaBufMapTest {
                 bed.memory.free(pa, 2);
                 returned[0] = true;
             });
-            int fd = bed.proc.installFile(buf);
+            int fd = bed.proc.installFile("dmabuf", buf);
             int ioas = bed.ctx.ioasAlloc();
             bed.addDomain(ioas);
             mapFixed(bed, ioas, fd, 0, LEN, APERTURE_START);

@@ -240,7 +240,10 @@ class VfioCompatDomainTest {
             assertEquals(0, domain.iovaToPhys(iova));
         }
         assertEquals(0, bed.ioas(ioasId).iopt().areaCount());
-        assertEquals(-Errno.ENOENT.value(), unmapDma(0, APERTURE_START, PAGE_SIZE)[0]);
+        // Unmap of empty is success, with 0 bytes unmapped (type1's behaviour; Linux 6.18 fix)
+        r = unmapDma(0, APERTURE_START, PAGE_SIZE);
+        assertEquals(0, r[0]);
+        assertEquals(0, r[1]);
         assertEquals(-Errno.EINVAL.value(), unmapDma(0, APERTURE_START, 0)[0]);
     }
 
@@ -341,8 +344,7 @@ class VfioCompatDomainTest {
         assertEquals(Errno.EEXIST, org.junit.jupiter.api.Assertions.assertThrows(org.iommufd4j.uapi.IommufdException.class,
                 () -> container.mapDma(rw, bed.buffer, APERTURE_START, PAGE_SIZE)).errno());
         assertEquals(BUFFER_SIZE, container.unmapDma(0, APERTURE_START, BUFFER_SIZE));
-        assertEquals(Errno.ENOENT, org.junit.jupiter.api.Assertions.assertThrows(org.iommufd4j.uapi.IommufdException.class,
-                () -> container.unmapDma(0, APERTURE_START, BUFFER_SIZE)).errno());
+        assertEquals(0, container.unmapDma(0, APERTURE_START, BUFFER_SIZE), "unmap of empty is success");
         assertEquals(Errno.EINVAL, org.junit.jupiter.api.Assertions.assertThrows(org.iommufd4j.uapi.IommufdException.class,
                 () -> container.setIommu(VfioExtension.SPAPR_TCE_IOMMU)).errno());
     }

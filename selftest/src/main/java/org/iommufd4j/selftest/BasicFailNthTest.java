@@ -78,64 +78,214 @@ final class BasicFailNthTest {
         });
     }
 
+    /** iommufd_fail_nth.c's BUFFER_SIZE: its buffer and mfd_buffer are 2 MiB (not iommufd.c's 16 pages). */
+    private static final long FAIL_NTH_BUFFER_SIZE = 2L << 20;
+    /** The length the map_* sweeps map. */
+    private static final long MAP_LENGTH = 262144;
+
+    /**
+     * iommufd_fail_nth.c's setup_buffer: {@code buffer}, 2 MiB of shared anonymous memory, and a
+     * 2 MiB memfd ({@code mfd}, whose mapping is {@code mfd_buffer}); {@code [buffer, mfd]}. Every
+     * page is touched now so that the sweep's passes do not count the buffers' frames as theirs.
+     * Also loads the driver under test, whose IOMMU_TEST_CMD the map_* sweeps drive.
+     */
+    private long[] failNthBuffers() {
+        machine.driverUnderTest();
+        SimProcess process = machine.process();
+        int rw = SimProcess.PROT_READ | SimProcess.PROT_WRITE;
+        long buffer = process.mmap(0, FAIL_NTH_BUFFER_SIZE, rw, SimProcess.MAP_SHARED | SimProcess.MAP_ANONYMOUS, -1, 0);
+        int mfd = process.memfdCreate("fail_nth_mfd");
+        process.file(mfd).truncate(FAIL_NTH_BUFFER_SIZE);
+        long mfdBuffer = process.mmap(0, FAIL_NTH_BUFFER_SIZE, rw, SimProcess.MAP_SHARED, mfd, 0);
+        byte[] zero = new byte[1];
+        for (long off = 0; off < FAIL_NTH_BUFFER_SIZE; off += SelftestMachine.PAGE_SIZE) {
+            process.write(buffer + off, zero, 0, 1);
+            process.write(mfdBuffer + off, zero, 0, 1);
+        }
+        return new long[] {buffer, mfd};
+    }
+
+    /** A failed ioctl ends the pass as the kernel body's {@code return -1} does. */
+    private static void check(int errno, String what) {
+        if (errno != 0) {
+            Errno e = Errno.of(errno);
+            throw new IommufdException(e == null ? Errno.EINVAL : e, what + " failed with errno " + errno);
+        }
+    }
+
     /** A mock domain, a 256 KiB map, destroy and re-add the domain: iopt_area_fill_domain. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_MOCK_DOMAIN")
-    @Pending(Awaits.DEVICES)
     void map_domain() {
+        long buffer = failNthBuffers()[0];
         sweep(pass -> {
-            // port: iommufd_fail_nth.c map_domain
+            IommufdContext ctx = pass.ctx();
+            IommufdUtils t = new IommufdUtils(pass.machine().process(), ctx);
+            int ioasId = ctx.ioasAlloc();
+            check(t.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+
+            pass.failNthEnable();
+
+            int[] ids = new int[3];
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN");
+            IoasCalls.map(ctx, ioasId, buffer, MAP_LENGTH);
+            ctx.destroy(ids[0]);
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN again");
         });
     }
 
     /** map_domain with MAP_FILE of a memfd. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_MOCK_DOMAIN")
-    @Pending(Awaits.DEVICES)
     void map_file_domain() {
+        int mfd = (int) failNthBuffers()[1];
         sweep(pass -> {
-            // port: iommufd_fail_nth.c map_file_domain
+            IommufdContext ctx = pass.ctx();
+            IommufdUtils t = new IommufdUtils(pass.machine().process(), ctx);
+            int ioasId = ctx.ioasAlloc();
+            check(t.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+
+            pass.failNthEnable();
+
+            int[] ids = new int[3];
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN");
+            IoasCalls.mapFile(ctx, ioasId, mfd, 0, MAP_LENGTH);
+            ctx.destroy(ids[0]);
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN again");
         });
     }
 
     /** Two mock domains, map, destroy both, re-add both: iopt_area_fill_domains. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_MOCK_DOMAIN")
-    @Pending(Awaits.DEVICES)
     void map_two_domains() {
+        long buffer = failNthBuffers()[0];
         sweep(pass -> {
-            // port: iommufd_fail_nth.c map_two_domains
+            IommufdContext ctx = pass.ctx();
+            IommufdUtils t = new IommufdUtils(pass.machine().process(), ctx);
+            int ioasId = ctx.ioasAlloc();
+            check(t.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+            int[] ids = new int[3];
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN");
+
+            pass.failNthEnable();
+
+            int[] ids2 = new int[3];
+            check(t.mockDomainOp(ioasId, ids2), "second MOCK_DOMAIN");
+            IoasCalls.map(ctx, ioasId, buffer, MAP_LENGTH);
+            ctx.destroy(ids[0]);
+            ctx.destroy(ids2[0]);
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN again");
+            check(t.mockDomainOp(ioasId, ids2), "second MOCK_DOMAIN again");
         });
+    }
+
+    /**
+     * The fixture's {@code self->access_id}: FIXTURE_TEARDOWN(basic_fail_nth) closes it ("the
+     * access FD holds the iommufd open until it closes") before teardown_iommufd. A body calls
+     * {@link #teardownAccess} in its finally, where the kernel's teardown would run.
+     */
+    private int accessId;
+
+    private void teardownAccess(IommufdUtils u) {
+        if (accessId != 0) {
+            u.destroyAccess(accessId);
+            accessId = 0;
+        }
+    }
+
+    /** The C tests' {@code return -1} on a failed ioctl: the pass ends there. */
+    private static void ok(int rc, String what) {
+        if (rc != 0) {
+            throw new IommufdException(Errno.of(rc), what + " failed");
+        }
     }
 
     /** ACCESS_RW read, write, slow path and a 32 KiB slow-path transfer. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS, IOMMU_TEST_OP_ACCESS_RW")
-    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_rw() {
+        machine.driverUnderTest();
         sweep(pass -> {
-            // port: iommufd_fail_nth.c access_rw
+            IommufdUtils u = new IommufdUtils(pass.machine().process(), pass.ctx());
+            SimProcess process = pass.machine().process();
+            // uint16_t tmp[32] and uint64_t tmp_big[4096] on the C test's stack
+            long tmp = process.mmapAnonymous(SelftestMachine.PAGE_SIZE, false);
+            long tmpBig = process.mmapAnonymous(8 * 4096, false);
+            try {
+                int ioasId = u.ioasAlloc();
+                ok(u.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+                long iova = IoasCalls.map(pass.ctx(), ioasId, pass.machine().buffer(), 262144);
+
+                pass.failNthEnable();
+
+                int[] fd = new int[1];
+                ok(u.createAccessErr(ioasId, 0, fd), "CREATE_ACCESS");
+                accessId = fd[0];
+                // READ
+                ok(u.accessRw(accessId, iova, 64, tmp, 0), "ACCESS_RW read");
+                ok(u.accessRw(accessId, iova, 64, tmp, SelftestUapi.MOCK_ACCESS_RW_WRITE), "ACCESS_RW write");
+                ok(u.accessRw(accessId, iova, 64, tmp, SelftestUapi.MOCK_ACCESS_RW_SLOW_PATH), "ACCESS_RW slow read");
+                ok(u.accessRw(accessId, iova, 64, tmp, SelftestUapi.MOCK_ACCESS_RW_SLOW_PATH | SelftestUapi.MOCK_ACCESS_RW_WRITE),
+                        "ACCESS_RW slow write");
+                ok(u.accessRw(accessId, iova, 8 * 4096, tmpBig, SelftestUapi.MOCK_ACCESS_RW_SLOW_PATH), "ACCESS_RW 32 KiB");
+                ok(u.destroyAccessErr(accessId), "close(access fd)");
+                accessId = 0;
+            } finally {
+                teardownAccess(u);
+                process.munmap(tmpBig, 8 * 4096);
+                process.munmap(tmp, SelftestMachine.PAGE_SIZE);
+            }
         });
     }
 
-    /** ACCESS_PAGES pin and unpin without a domain. */
+    /** ACCESS_PAGES pin and unpin without a domain (pages.c access functions). */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS, IOMMU_TEST_OP_ACCESS_PAGES")
-    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_pin() {
-        sweep(pass -> {
-            // port: iommufd_fail_nth.c access_pin
-        });
+        machine.driverUnderTest();
+        sweep(pass -> accessPinBody(pass, false));
     }
 
     /** ACCESS_PAGES pin and unpin with a domain: iopt_pages_fill_xarray. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS, IOMMU_TEST_OP_MOCK_DOMAIN")
-    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_pin_domain() {
-        sweep(pass -> {
-            // port: iommufd_fail_nth.c access_pin_domain
-        });
+        machine.driverUnderTest();
+        sweep(pass -> accessPinBody(pass, true));
+    }
+
+    /** access_pin and access_pin_domain differ only by the mock domain made before the map. */
+    private void accessPinBody(FailNthSweep.Pass pass, boolean withDomain) {
+        IommufdUtils u = new IommufdUtils(pass.machine().process(), pass.ctx());
+        long buffer = pass.machine().buffer();
+        try {
+            int ioasId = u.ioasAlloc();
+            ok(u.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+            int stdevId = 0;
+            if (withDomain) {
+                int[] ids = new int[3];
+                ok(u.mockDomainErr(ioasId, 0, ids), "MOCK_DOMAIN");
+                stdevId = ids[0];
+            }
+            long iova = IoasCalls.map(pass.ctx(), ioasId, buffer, SelftestMachine.BUFFER_SIZE);
+            int[] fd = new int[1];
+            ok(u.createAccessErr(ioasId, SelftestUapi.MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES, fd), "CREATE_ACCESS");
+            accessId = fd[0];
+
+            pass.failNthEnable();
+
+            int[] pagesId = new int[1];
+            ok(u.accessPages(accessId, iova, SelftestMachine.BUFFER_SIZE, buffer, 0, pagesId), "ACCESS_PAGES");
+            ok(u.destroyAccessPages(accessId, pagesId[0]), "DESTROY_ACCESS_PAGES");
+            ok(u.destroyAccessErr(accessId), "close(access fd)");
+            accessId = 0;
+            if (withDomain) {
+                ok(u.destroy(stdevId), "IOMMU_DESTROY of the mock device");
+            }
+        } finally {
+            teardownAccess(u);
+        }
     }
 
     /** MOCK_DOMAIN_FLAGS(PASID), GET_HW_INFO, HWPT_ALLOC, replace, vIOMMU, vdevice, HW queue, fault, vEVENTQ, PASID. */
@@ -206,12 +356,5 @@ final class BasicFailNthTest {
         ok(t.pasidOp(IommuTestOp.PASID_ATTACH, stdevId, pasid, hwptId), "PASID_ATTACH");
         ok(t.pasidOp(IommuTestOp.PASID_REPLACE, stdevId, pasid, testHwptId), "PASID_REPLACE");
         ok(t.pasidOp(IommuTestOp.PASID_DETACH, stdevId, pasid, 0), "PASID_DETACH");
-    }
-
-    /** A body's {@code if (ioctl(...)) return -1;}: a non-zero errno ends the pass. */
-    private static void ok(int errno, String what) {
-        if (errno != 0) {
-            throw new IommufdException(Errno.of(errno), what + " failed with errno " + errno);
-        }
     }
 }

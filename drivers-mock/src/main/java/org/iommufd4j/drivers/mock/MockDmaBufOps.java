@@ -44,7 +44,7 @@ final class MockDmaBufOps {
         PhysicalMemory memory = host.memory();
         long pa = memory.allocate(order);
         DmaBuf buf = DmaBuf.export(host, pa, pages * PhysicalMemory.PAGE_SIZE, () -> memory.free(pa, order));
-        call.setReturnValue(process.installFile(buf));
+        call.setReturnValue(process.installFile("dmabuf", buf));
         return null;
     }
 

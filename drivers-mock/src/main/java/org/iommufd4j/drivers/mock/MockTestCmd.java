@@ -38,8 +38,9 @@ import org.iommufd4j.uapi.StructCodec;
  * IOMMU_TEST_CMD (0x3BA0), the selftest's back door (selftest.c iommufd_test), as the mock
  * plugin's extension ioctl. Implemented ops: ADD_RESERVED, MOCK_DOMAIN, MOCK_DOMAIN_FLAGS,
  * MD_CHECK_MAP, MD_CHECK_REFS, MOCK_DOMAIN_REPLACE, SET_TEMP_MEMORY_LIMIT, DIRTY, MD_CHECK_IOTLB and
- * the PASID ops. The access, IOPF, vEVENT, dma-buf and device-cache ops answer EOPNOTSUPP until the
- * framework features they drive exist; an unknown op is EOPNOTSUPP.
+ * the PASID ops; the access ops ({@link AccessOps}); TRIGGER_IOPF, TRIGGER_VEVENT and DEV_CHECK_CACHE
+ * ({@link MockEventOps}); DMABUF_GET and DMABUF_REVOKE ({@link MockDmaBufOps}). An unknown op is
+ * EOPNOTSUPP.
  */
 final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
     private static final StructCodec<IommuTestCmd> CODEC = StructCodec.of(IommuTestCmd.class);
@@ -90,11 +91,15 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
             case IommuTestOp.PASID_CHECK_HWPT:
                 return pasid(call, cmd);
             case IommuTestOp.CREATE_ACCESS:
+                return AccessOps.createAccess(call, cmd);
             case IommuTestOp.DESTROY_ACCESS_PAGES:
+                return AccessOps.destroyAccessPages(call, cmd);
             case IommuTestOp.ACCESS_PAGES:
+                return AccessOps.accessPages(call, cmd);
             case IommuTestOp.ACCESS_RW:
+                return AccessOps.accessRw(call, cmd);
             case IommuTestOp.ACCESS_REPLACE_IOAS:
-                throw notYet(cmd, "the emulated-device ACCESS object");
+                return AccessOps.accessReplaceIoas(call, cmd);
             case IommuTestOp.TRIGGER_IOPF:
                 return MockEventOps.triggerIopf(call, cmd);
             case IommuTestOp.DEV_CHECK_CACHE:
@@ -108,11 +113,6 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
             default:
                 throw new IommufdException(Errno.EOPNOTSUPP, "iommu_test_cmd.op " + Integer.toUnsignedString(cmd.op()) + " is unknown");
         }
-    }
-
-    private static IommufdException notYet(IommuTestCmd cmd, String feature) {
-        return new IommufdException(Errno.EOPNOTSUPP, "iommu_test_cmd.op " + cmd.op() + " needs " + feature
-                + ", which iommufd4j does not implement yet");
     }
 
     private static <P extends Record> P payload(IommuTestCmd cmd, Class<P> type) {
@@ -222,7 +222,10 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
         return null;
     }
 
-    /** iommufd_test_md_check_refs: every page of the buffer is pinned exactly {@code refs} times (else EIO). */
+    /**
+     * iommufd_test_md_check_refs: every page of the buffer is pinned exactly {@code refs} times
+     * (else EIO); an unmapped page is EFAULT.
+     */
     private static IommuTestCmd checkRefs(ExtensionCall call, IommuTestCmd cmd) {
         CheckRefs p = payload(cmd, CheckRefs.class);
         long page = PhysicalMemory.PAGE_SIZE;
@@ -234,7 +237,9 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
         for (long off = 0; off < p.length(); off += page) {
             long va = p.uptr() + off;
             if (process.frameAt(va) == 0) {
-                throw new IommufdException(Errno.EFAULT, "check_refs: user address 0x" + Long.toHexString(va) + " is not mapped");
+                // get_user_pages_fast faults the page in: an unmapped address is EFAULT (the read
+                // throws it), a page never touched is a fresh page with no pin.
+                process.read(va, new byte[1], 0, 1);
             }
             long pins = process.pinCountAt(va);
             if (pins != Integer.toUnsignedLong(p.refs())) {

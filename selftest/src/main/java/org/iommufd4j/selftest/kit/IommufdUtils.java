@@ -21,10 +21,12 @@ import org.iommufd4j.uapi.IommuHwptInvalidate;
 import org.iommufd4j.uapi.IommuHwptSetDirtyTracking;
 import org.iommufd4j.uapi.IommuIoasAlloc;
 import org.iommufd4j.uapi.IommuIoasMap;
+import org.iommufd4j.uapi.IommuIoasMapFile;
 import org.iommufd4j.uapi.IommuIoasMapFlags;
 import org.iommufd4j.uapi.IommuIoasUnmap;
 import org.iommufd4j.uapi.IommuOption;
 import org.iommufd4j.uapi.IommufdIoctl;
+import org.iommufd4j.uapi.StructCodec;
 import org.iommufd4j.uapi.IommuFaultAlloc;
 import org.iommufd4j.uapi.IommuHwQueueAlloc;
 import org.iommufd4j.uapi.IommuHwptPageResponse;
@@ -36,7 +38,6 @@ import org.iommufd4j.uapi.IommuVeventqAlloc;
 import org.iommufd4j.uapi.IommuVeventqFlag;
 import org.iommufd4j.uapi.IommuViommuAlloc;
 import org.iommufd4j.uapi.IommufdVeventHeader;
-import org.iommufd4j.uapi.StructCodec;
 
 /**
  * The kernel selftest's iommufd_utils.h: every helper goes through {@link IommufdContext#ioctl} with
@@ -169,6 +170,80 @@ public final class IommufdUtils {
         return testCmd(op, stdevId, p, null);
     }
 
+    /** _test_ioctl_set_temp_memory_limit: SET_TEMP_MEMORY_LIMIT in KiB; returns the errno. */
+    public int setTempMemoryLimit(int limit) {
+        return testCmd(IommuTestOp.SET_TEMP_MEMORY_LIMIT, 0, new IommuTestPayloads.MemoryLimit(limit), null);
+    }
+
+    /** test_ioctl_set_default_memory_limit: 65536 KiB, as iommufd_utils.h sets it. */
+    public void setDefaultMemoryLimit() {
+        assertEquals(0, setTempMemoryLimit(65536), "SET_TEMP_MEMORY_LIMIT default");
+    }
+
+    /** ADD_RESERVED on IOAS {@code ioasId}; returns the errno. */
+    public int addReserved(int ioasId, long start, long length) {
+        return testCmd(IommuTestOp.ADD_RESERVED, ioasId, new IommuTestPayloads.AddReserved(start, length), null);
+    }
+
+    // ------------------------------------------------------------------ the selftest access (an fd)
+
+    /** _test_cmd_create_access: returns the errno; the access fd lands in {@code fd[0]}. */
+    public int createAccessErr(int ioasId, int flags, int[] fd) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.CREATE_ACCESS, ioasId, new IommuTestPayloads.CreateAccess(0, flags), out);
+        if (rc == 0 && fd != null) {
+            fd[0] = payload(out[0], IommuTestPayloads.CreateAccess.class).outAccessFd();
+        }
+        return rc;
+    }
+
+    /** test_cmd_create_access: asserts success, returns the access fd ({@code access_id} in the C test). */
+    public int createAccess(int ioasId, int flags) {
+        int[] fd = new int[1];
+        assertEquals(0, createAccessErr(ioasId, flags, fd), "CREATE_ACCESS on " + ioasId);
+        return fd[0];
+    }
+
+    /** _test_cmd_destroy_access: close(access_fd); 0 or the errno (EBADF when it is not open). */
+    public int destroyAccessErr(int accessFd) {
+        try {
+            process.close(accessFd);
+            return 0;
+        } catch (org.iommufd4j.uapi.IommufdException e) {
+            return e.errno().value();
+        }
+    }
+
+    /** test_cmd_destroy_access: asserts the close succeeds. */
+    public void destroyAccess(int accessFd) {
+        assertEquals(0, destroyAccessErr(accessFd), "close(access fd " + accessFd + ")");
+    }
+
+    /** ACCESS_PAGES through access fd {@code accessFd}; returns the errno, the item in {@code pagesId[0]}. */
+    public int accessPages(int accessFd, long iova, long length, long uptr, int flags, int[] pagesId) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.ACCESS_PAGES, accessFd, new IommuTestPayloads.AccessPages(flags, 0, iova, length, uptr), out);
+        if (rc == 0 && pagesId != null) {
+            pagesId[0] = payload(out[0], IommuTestPayloads.AccessPages.class).outAccessPagesId();
+        }
+        return rc;
+    }
+
+    /** _test_cmd_destroy_access_pages: returns the errno. */
+    public int destroyAccessPages(int accessFd, int pagesId) {
+        return testCmd(IommuTestOp.DESTROY_ACCESS_PAGES, accessFd, new IommuTestPayloads.DestroyAccessPages(pagesId), null);
+    }
+
+    /** ACCESS_RW through access fd {@code accessFd}; returns the errno. */
+    public int accessRw(int accessFd, long iova, long length, long uptr, int flags) {
+        return testCmd(IommuTestOp.ACCESS_RW, accessFd, new IommuTestPayloads.AccessRw(iova, length, uptr, flags), null);
+    }
+
+    /** _test_cmd_access_replace_ioas: returns the errno. */
+    public int accessReplaceIoas(int accessFd, int ioasId) {
+        return testCmd(IommuTestOp.ACCESS_REPLACE_IOAS, accessFd, new IommuTestPayloads.AccessReplaceIoas(ioasId), null);
+    }
+
     // ------------------------------------------------------------------ framework ioctls
 
     public int ioasAlloc() {
@@ -186,6 +261,33 @@ public final class IommufdUtils {
         Object[] out = new Object[1];
         assertEquals(0, ioctl(IommufdIoctl.IOMMU_IOAS_MAP, new IommuIoasMap(RW, ioasId, 0, uptr, length, 0), out));
         return ((IommuIoasMap) out[0]).iova();
+    }
+
+    /** _test_ioctl_ioas_map with auto IOVA and the given flags: the errno; the IOVA in {@code iova[0]} on success. */
+    public int ioasMapErr(int ioasId, long uptr, long length, int flags, long[] iova) {
+        Object[] out = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_IOAS_MAP, new IommuIoasMap(flags, ioasId, 0, uptr, length, 0), out);
+        if (rc == 0 && iova != null) {
+            iova[0] = ((IommuIoasMap) out[0]).iova();
+        }
+        return rc;
+    }
+
+    /** _test_ioctl_ioas_map_file with auto IOVA, read/write: the errno; the IOVA in {@code iova[0]} on success. */
+    public int ioasMapFileErr(int ioasId, int fd, long start, long length, long[] iova) {
+        Object[] out = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_IOAS_MAP_FILE, new IommuIoasMapFile(RW, ioasId, fd, start, length, 0), out);
+        if (rc == 0 && iova != null) {
+            iova[0] = ((IommuIoasMapFile) out[0]).iova();
+        }
+        return rc;
+    }
+
+    /** test_ioctl_ioas_map_id_file: asserts success and returns the IOVA. */
+    public long ioasMapFile(int ioasId, int fd, long start, long length) {
+        long[] iova = new long[1];
+        assertEquals(0, ioasMapFileErr(ioasId, fd, start, length, iova), "IOAS_MAP_FILE fd " + fd + " [" + start + ", +" + length + ")");
+        return iova[0];
     }
 
     public int ioasMapFixed(int ioasId, long uptr, long length, long iova) {
@@ -256,6 +358,94 @@ public final class IommufdUtils {
         int rc = ioctl(IommufdIoctl.IOMMU_HWPT_INVALIDATE, new IommuHwptInvalidate(hwptId, uptr, dataType, entryLen, entryNum[0], 0), o);
         entryNum[0] = ((IommuHwptInvalidate) o[0]).entryNum();
         return rc;
+    }
+    /** _test_cmd_mock_domain (IOMMU_TEST_OP_MOCK_DOMAIN): the errno; {stdev, hwpt, idev} in {@code ids} on success. */
+    public int mockDomainOp(int ptId, int[] ids) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.MOCK_DOMAIN, ptId, new IommuTestPayloads.MockDomain(0, 0, 0), out);
+        if (rc == 0 && ids != null) {
+            var p = payload(out[0], IommuTestPayloads.MockDomain.class);
+            ids[0] = p.outStdevId();
+            ids[1] = p.outHwptId();
+            ids[2] = p.outIdevId();
+        }
+        return rc;
+    }
+
+    // ------------------------------------------------------------------ dirty tracking
+
+    /** test_cmd_hwpt_alloc_iommupt: a paging HWPT of mock page-table type {@code iommuptType}; asserts success. */
+    public int hwptAllocIommupt(int devId, int ptId, int flags, int iommuptType) {
+        int[] id = new int[1];
+        assertEquals(0, hwptAlloc(devId, ptId, flags, SelftestUapi.IOMMU_HWPT_DATA_SELFTEST, selftestData(0, iommuptType), id),
+                "HWPT_ALLOC (iommupt type " + iommuptType + ") dev " + devId + " pt " + ptId);
+        return id[0];
+    }
+
+    /** _test_cmd_mock_domain_set_dirty (IOMMU_TEST_OP_DIRTY): the errno; the count of dirtied PTEs in {@code nrDirty[0]}. */
+    public int mockDomainSetDirty(int hwptId, long length, long iova, long pageSize, long bitmap, long[] nrDirty) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.DIRTY, hwptId, new IommuTestPayloads.Dirty(0, iova, length, pageSize, bitmap, 0), out);
+        if (rc == 0 && nrDirty != null) {
+            nrDirty[0] = payload(out[0], IommuTestPayloads.Dirty.class).outNrDirty();
+        }
+        return rc;
+    }
+
+    /**
+     * _test_mock_dirty_bitmaps: marks the first {@code pageSize} of every other PTE of
+     * {@code ptePageSize} dirty through IOMMU_TEST_OP_DIRTY, reads the bitmap back with
+     * GET_DIRTY_BITMAP (each dirty PTE must show as exactly its {@code ptePageSize / pageSize}
+     * bits), then reads again: all clear, unless {@code flags} has NO_CLEAR.
+     */
+    public void mockDirtyBitmaps(int hwptId, long length, long iova, long pageSize, long ptePageSize, long bitmap,
+            long nbits, int flags) {
+        long npte = ptePageSize / pageSize;
+        long pteset = 2 * npte;
+        long nr = nbits / pteset == 0 ? 1 : nbits / pteset;
+        int bitmapSize = (int) ((nbits + 7) / 8);
+
+        // Mark all even bits as dirty in the mock domain
+        byte[] bits = new byte[bitmapSize];
+        for (long i = 0; i < nbits; i += pteset) {
+            bits[(int) (i >>> 3)] |= (byte) (1 << (i & 7));
+        }
+        process.write(bitmap, bits, 0, bitmapSize);
+        long[] outDirty = new long[1];
+        assertEquals(0, mockDomainSetDirty(hwptId, length, iova, pageSize, bitmap, outDirty), "IOMMU_TEST_OP_DIRTY");
+        assertEquals(nr, outDirty[0], "out_nr_dirty");
+
+        // Expect all even bits as dirty in the user bitmap
+        byte[] got = new byte[bitmapSize];
+        process.write(bitmap, new byte[bitmapSize], 0, bitmapSize);
+        assertEquals(0, getDirtyBitmap(hwptId, iova, length, pageSize, bitmap, flags), "GET_DIRTY_BITMAP");
+        process.read(bitmap, got, 0, bitmapSize);
+        for (long i = 0; i < nbits; i += pteset) {
+            for (long j = 0; j < pteset; j++) {
+                if ((j < npte) != testBit(got, i + j)) {
+                    assertEquals(j < npte, testBit(got, i + j), "bit " + (i + j) + " of " + nbits);
+                }
+            }
+            assertEquals(i % pteset == 0, testBit(got, i), "bit " + i);
+        }
+
+        process.write(bitmap, new byte[bitmapSize], 0, bitmapSize);
+        assertEquals(0, getDirtyBitmap(hwptId, iova, length, pageSize, bitmap, flags), "GET_DIRTY_BITMAP again");
+        process.read(bitmap, got, 0, bitmapSize);
+        // It as read already -- expect all zeroes (unless NO_CLEAR kept them)
+        boolean noClear = (flags & org.iommufd4j.uapi.IommuHwptGetDirtyBitmapFlags.NO_CLEAR) != 0;
+        for (long i = 0; i < nbits; i += pteset) {
+            for (long j = 0; j < pteset; j++) {
+                boolean expected = j < npte && noClear;
+                if (expected != testBit(got, i + j)) {
+                    assertEquals(expected, testBit(got, i + j), "bit " + (i + j) + " of " + nbits + " after the first read");
+                }
+            }
+        }
+    }
+
+    private static boolean testBit(byte[] b, long bit) {
+        return (b[(int) (bit >>> 3)] & (1 << (bit & 7))) != 0;
     }
 
     // ------------------------------------------------------------------ faults, vIOMMU objects (issue #4)
