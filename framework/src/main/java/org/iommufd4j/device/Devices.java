@@ -315,6 +315,7 @@ public final class Devices {
         if (pasid == NO_PASID) {
             idev.dmaPath().follow(hwpt.domain());
         }
+        old.deviceLeft(idev, pasid);
         return old;
     }
 
@@ -338,6 +339,7 @@ public final class Devices {
             } else {
                 idev.device().removePasid(pasid, current.domain());
             }
+            current.deviceLeft(idev, pasid);
             hwptPut(idev.ctx, current);
             idev.unref();
         } finally {

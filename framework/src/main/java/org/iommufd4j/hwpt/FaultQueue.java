@@ -30,8 +30,11 @@ public final class FaultQueue extends IommufdObject {
     static final StructCodec<IommuHwptPgfault> FAULT = StructCodec.of(IommuHwptPgfault.class);
     static final StructCodec<IommuHwptPageResponse> RESPONSE = StructCodec.of(IommuHwptPageResponse.class);
 
-    /** A page request group: the faults of one PRG, the last one flagged LAST_PAGE. */
-    private record Group(List<IommuHwptPgfault> faults) {
+    /**
+     * A page request group: the faults of one PRG, the last one flagged LAST_PAGE, and the
+     * attachment that took it (the device object and the PASID it is attached at, 0 for the RID).
+     */
+    private record Group(List<IommuHwptPgfault> faults, int devId, int attachPasid) {
     }
 
     private final ArrayDeque<Group> deliver = new ArrayDeque<>();
@@ -46,14 +49,36 @@ public final class FaultQueue extends IommufdObject {
     }
 
     /**
-     * iommufd_fault_iopf_handler: queues one page request group reported by device object
-     * {@code devId}; every fault but the last of the group is a non-last page request.
+     * iommufd_fault_iopf_handler: queues one page request group that device object {@code devId}
+     * raised through its attachment at {@code attachPasid} (0: the RID).
      */
-    public synchronized void deliver(List<IommuHwptPgfault> group) {
+    public synchronized void deliver(List<IommuHwptPgfault> group, int devId, int attachPasid) {
         if (group.isEmpty()) {
             throw new IllegalArgumentException("an empty page request group");
         }
-        deliver.addLast(new Group(List.copyOf(group)));
+        deliver.addLast(new Group(List.copyOf(group), devId, attachPasid));
+    }
+
+    /**
+     * iommufd_auto_response_faults: the device left the HWPT at {@code attachPasid}, so every
+     * group it raised there, read or not, is answered IOMMU_PAGE_RESP_INVALID and dropped; a later
+     * response with such a cookie is EINVAL.
+     */
+    public synchronized void autoRespond(int devId, int attachPasid) {
+        deliver.removeIf(g -> {
+            boolean mine = g.devId() == devId && g.attachPasid() == attachPasid;
+            if (mine) {
+                answer(IommuPageResponseCode.INVALID);
+            }
+            return mine;
+        });
+        response.values().removeIf(g -> {
+            boolean mine = g.devId() == devId && g.attachPasid() == attachPasid;
+            if (mine) {
+                answer(IommuPageResponseCode.INVALID);
+            }
+            return mine;
+        });
     }
 
     /** Page request groups not yet read. */

@@ -112,6 +112,13 @@ public final class HwptNested extends Hwpt {
     }
 
     @Override
+    public void deviceLeft(Idev idev, int pasid) {
+        if (fault != null) {
+            fault.autoRespond(idev.id(), pasid);
+        }
+    }
+
+    @Override
     protected void destroy() {
         domain.free();
         holder.unref();

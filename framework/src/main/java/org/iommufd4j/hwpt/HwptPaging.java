@@ -99,6 +99,13 @@ public final class HwptPaging extends Hwpt {
     }
 
     @Override
+    public void deviceLeft(Idev idev, int pasid) {
+        if (fault != null) {
+            fault.autoRespond(idev.id(), pasid);
+        }
+    }
+
+    @Override
     protected void destroy() {
         if (inIopt) {
             ioas.iopt().removeDomain(domain);

@@ -34,6 +34,7 @@ public final class PageRequests {
      */
     public static void report(Idev idev, int pasid, int grpid, int perm, long addr, int flags) {
         Hwpt hwpt = (flags & IommuHwptPgfaultFlags.PASID_VALID) != 0 ? idev.attachedPasid(pasid) : idev.attached();
+        int attachPasid = hwpt != null && (flags & IommuHwptPgfaultFlags.PASID_VALID) != 0 ? pasid : 0;
         if (hwpt == null && (flags & IommuHwptPgfaultFlags.PASID_VALID) != 0 && idev.device().userPasidTable()
                 && idev.attached() instanceof HwptNested nested) {
             // iommu_report_device_fault: with a user-managed PASID table, faults of any PASID go
@@ -46,6 +47,6 @@ public final class PageRequests {
                     + (pasid != 0 ? " at PASID " + Integer.toUnsignedString(pasid) : " at the RID")
                     + " to take the page request");
         }
-        fault.deliver(List.of(new IommuHwptPgfault(flags, idev.id(), pasid, grpid, perm, 0, addr, 0, 0)));
+        fault.deliver(List.of(new IommuHwptPgfault(flags, idev.id(), pasid, grpid, perm, 0, addr, 0, 0)), idev.id(), attachPasid);
     }
 }

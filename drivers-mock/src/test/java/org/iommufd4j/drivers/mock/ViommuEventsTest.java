@@ -91,6 +91,29 @@ class ViommuEventsTest {
     }
 
     @Test
+    void aDeviceLeavingTheHwptGetsItsPendingPageRequestsAnsweredInvalid() {
+        try (MockKselftest t = new MockKselftest()) {
+            IommuFaultAlloc fa = t.ctx.call(new IommuFaultAlloc(0, 0, 0));
+            int[] dev = deviceOnIopfHwpt(t, fa.outFaultId());
+            assertEquals(0, t.testCmd(IommuTestOp.TRIGGER_IOPF, 0, new TriggerIopf(dev[1], 0, 1, 1, 0x1000L), null));
+            assertEquals(0, t.testCmd(IommuTestOp.TRIGGER_IOPF, 0, new TriggerIopf(dev[1], 0, 2, 1, 0x2000L), null));
+            FaultQueue fq = t.ctx.get(fa.outFaultId(), FaultQueue.class);
+            try {
+                int cookie = fq.readFaults(1).get(0).cookie();
+                assertEquals(0, t.mockDomainReplace(dev[0], t.ioasAlloc(), null));
+                assertEquals(0, fq.pendingGroups());
+                assertEquals(0, fq.awaitingResponse());
+                assertEquals(2, fq.invalidResponses(), "the read and the unread group were both answered INVALID");
+                assertEquals(Errno.EINVAL, assertThrows(IommufdException.class,
+                        () -> fq.respond(new IommuHwptPageResponse(cookie, IommuPageResponseCode.SUCCESS))).errno());
+            } finally {
+                t.ctx.put(fq);
+            }
+            t.process.close(fa.outFaultFd());
+        }
+    }
+
+    @Test
     void faultFdMovesWholeRecordsAndRejectsUnknownCookies() {
         try (MockKselftest t = new MockKselftest()) {
             IommuFaultAlloc fa = t.ctx.call(new IommuFaultAlloc(0, 0, 0));
