@@ -4,7 +4,8 @@ import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.pt.Prot;
 
 /**
- * One device's path to memory through the IOMMU: every DMA is translated page by page through the
+ * One device's path to memory through the IOMMU: every DMA is translated granule by granule (4 KiB,
+ * or a smaller page of the format, see {@link Translation#granule()}) through the
  * IOTLB, and on a miss by the {@link PageWalker} over the attached {@link TranslationRoot}; then
  * host memory is read or written. With nothing attached all DMA is blocked.
  *
@@ -13,8 +14,6 @@ import org.iommufd4j.pt.Prot;
  * {@link StaleTranslation}: the driver changed the table without invalidating.
  */
 public final class DmaRemapper {
-    private static final int PAGE = 4096;
-
     private final PhysicalMemory memory;
     private final Iotlb iotlb;
     private final PageWalker walker;
@@ -73,8 +72,9 @@ public final class DmaRemapper {
         int done = 0;
         while (done < len) {
             long at = iova + done;
-            int chunk = (int) Math.min(len - done, PAGE - (at & (PAGE - 1)));
-            memory.read(translate(at, Access.READ).pa(at), dst, off + done, chunk);
+            Translation t = translate(at, Access.READ);
+            int chunk = (int) Math.min(len - done, t.granule() - (at & (t.granule() - 1)));
+            memory.read(t.pa(at), dst, off + done, chunk);
             done += chunk;
         }
     }
@@ -84,8 +84,9 @@ public final class DmaRemapper {
         int done = 0;
         while (done < len) {
             long at = iova + done;
-            int chunk = (int) Math.min(len - done, PAGE - (at & (PAGE - 1)));
-            memory.write(translate(at, Access.WRITE).pa(at), src, off + done, chunk);
+            Translation t = translate(at, Access.WRITE);
+            int chunk = (int) Math.min(len - done, t.granule() - (at & (t.granule() - 1)));
+            memory.write(t.pa(at), src, off + done, chunk);
             done += chunk;
         }
     }

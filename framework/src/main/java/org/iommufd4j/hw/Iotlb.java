@@ -5,7 +5,8 @@ import it.unimi.dsi.fastutil.objects.ObjectIterator;
 import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 
 /**
- * An IOTLB: a small cache of translations per 4 KiB page, tagged with the domain they came from
+ * An IOTLB: a small cache of translations per 4 KiB page (one per page: a sub-4 KiB translation
+ * serves only its own granule and the other one misses), tagged with the domain they came from
  * (VT-d DID, SMMU ASID/VMID, AMD DomainID). Like real hardware it keeps serving a cached entry
  * until software invalidates it — which is exactly how a driver that forgets an invalidation
  * gets caught (see {@link DmaRemapper}). Least recently filled entries are evicted first.
@@ -37,6 +38,9 @@ public final class Iotlb {
     /** The cached translation of {@code iova}'s page under {@code tag}, or null. */
     public synchronized Translation lookup(int tag, long iova) {
         Translation t = entries.get(key(tag, iova));
+        if (t != null && !t.covers(iova)) {
+            t = null;
+        }
         if (t == null) {
             misses++;
         } else {
@@ -61,7 +65,7 @@ public final class Iotlb {
             Long2ObjectMap.Entry<Translation> e = it.next();
             long k = e.getLongKey();
             long page = e.getValue().iovaPage();
-            if ((int) (k >>> 52) == tag && Long.compareUnsigned(page + 0xfff, first) >= 0
+            if ((int) (k >>> 52) == tag && Long.compareUnsigned(page + e.getValue().granule() - 1, first) >= 0
                     && Long.compareUnsigned(page, last) <= 0) {
                 it.remove();
             }

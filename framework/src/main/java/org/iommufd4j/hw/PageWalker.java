@@ -60,7 +60,8 @@ public final class PageWalker {
             if ((prot & needed) == 0) {
                 throw new DmaFault(iova, access, DmaFault.Reason.PERMISSION);
             }
-            return new Translation(iova & ~0xfffL, pa & ~0xfffL, level, sizeLg2, prot, itemPa);
+            long granule = Translation.granuleOf(sizeLg2);
+            return new Translation(iova & -granule, pa & -granule, level, sizeLg2, prot, itemPa);
         }
         throw new DmaFault(iova, access, DmaFault.Reason.NOT_PRESENT);
     }

@@ -42,7 +42,8 @@
  *       {@code contiguousLg2} (how many items the leaf spans) and {@code leafProt}.</li>
  *   <li><b>Dirty</b> (optional): {@code supportsDirty}, {@code isWriteDirty},
  *       {@code makeWriteClean}, {@code makeWriteDirty}. The engine ORs and cleans all items of a
- *       contiguous entry.</li>
+ *       contiguous entry. New leaves may start dirty (ARM DBM leaves start writable-dirty):
+ *       iommufd clears once when tracking is enabled, and the conformance kit does the same.</li>
  *   <li><b>Describe</b> (optional): {@code describe(level, entry)} names the entry's bit fields
  *       as the specification does ({@link org.iommufd4j.pt.BitField}), so that
  *       {@link org.iommufd4j.pt.PageTableDump} and {@code ./iommufd4j pt dump} show them.</li>

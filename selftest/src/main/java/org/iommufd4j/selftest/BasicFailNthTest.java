@@ -9,11 +9,13 @@ import org.iommufd4j.ioas.IovaRange;
 import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.FailNthSweep;
+import org.iommufd4j.selftest.kit.IommufdUtils;
 import org.iommufd4j.selftest.kit.Fixture;
 import org.iommufd4j.selftest.kit.KernelTest;
 import org.iommufd4j.selftest.kit.MockOnly;
 import org.iommufd4j.selftest.kit.Pending;
 import org.iommufd4j.selftest.kit.SelftestMachine;
+import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuIoasCopy;
 import org.iommufd4j.uapi.IommufdException;
 import org.junit.jupiter.api.AfterEach;
@@ -72,33 +74,105 @@ final class BasicFailNthTest {
         });
     }
 
+    /** iommufd_fail_nth.c's BUFFER_SIZE: its buffer and mfd_buffer are 2 MiB (not iommufd.c's 16 pages). */
+    private static final long FAIL_NTH_BUFFER_SIZE = 2L << 20;
+    /** The length the map_* sweeps map. */
+    private static final long MAP_LENGTH = 262144;
+
+    /**
+     * iommufd_fail_nth.c's setup_buffer: {@code buffer}, 2 MiB of shared anonymous memory, and a
+     * 2 MiB memfd ({@code mfd}, whose mapping is {@code mfd_buffer}); {@code [buffer, mfd]}. Every
+     * page is touched now so that the sweep's passes do not count the buffers' frames as theirs.
+     * Also loads the driver under test, whose IOMMU_TEST_CMD the map_* sweeps drive.
+     */
+    private long[] failNthBuffers() {
+        machine.driverUnderTest();
+        SimProcess process = machine.process();
+        int rw = SimProcess.PROT_READ | SimProcess.PROT_WRITE;
+        long buffer = process.mmap(0, FAIL_NTH_BUFFER_SIZE, rw, SimProcess.MAP_SHARED | SimProcess.MAP_ANONYMOUS, -1, 0);
+        int mfd = process.memfdCreate("fail_nth_mfd");
+        process.file(mfd).truncate(FAIL_NTH_BUFFER_SIZE);
+        long mfdBuffer = process.mmap(0, FAIL_NTH_BUFFER_SIZE, rw, SimProcess.MAP_SHARED, mfd, 0);
+        byte[] zero = new byte[1];
+        for (long off = 0; off < FAIL_NTH_BUFFER_SIZE; off += SelftestMachine.PAGE_SIZE) {
+            process.write(buffer + off, zero, 0, 1);
+            process.write(mfdBuffer + off, zero, 0, 1);
+        }
+        return new long[] {buffer, mfd};
+    }
+
+    /** A failed ioctl ends the pass as the kernel body's {@code return -1} does. */
+    private static void check(int errno, String what) {
+        if (errno != 0) {
+            Errno e = Errno.of(errno);
+            throw new IommufdException(e == null ? Errno.EINVAL : e, what + " failed with errno " + errno);
+        }
+    }
+
     /** A mock domain, a 256 KiB map, destroy and re-add the domain: iopt_area_fill_domain. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_MOCK_DOMAIN")
-    @Pending(Awaits.DEVICES)
     void map_domain() {
+        long buffer = failNthBuffers()[0];
         sweep(pass -> {
-            // port: iommufd_fail_nth.c map_domain
+            IommufdContext ctx = pass.ctx();
+            IommufdUtils t = new IommufdUtils(pass.machine().process(), ctx);
+            int ioasId = ctx.ioasAlloc();
+            check(t.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+
+            pass.failNthEnable();
+
+            int[] ids = new int[3];
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN");
+            IoasCalls.map(ctx, ioasId, buffer, MAP_LENGTH);
+            ctx.destroy(ids[0]);
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN again");
         });
     }
 
     /** map_domain with MAP_FILE of a memfd. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_MOCK_DOMAIN")
-    @Pending(Awaits.DEVICES)
     void map_file_domain() {
+        int mfd = (int) failNthBuffers()[1];
         sweep(pass -> {
-            // port: iommufd_fail_nth.c map_file_domain
+            IommufdContext ctx = pass.ctx();
+            IommufdUtils t = new IommufdUtils(pass.machine().process(), ctx);
+            int ioasId = ctx.ioasAlloc();
+            check(t.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+
+            pass.failNthEnable();
+
+            int[] ids = new int[3];
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN");
+            IoasCalls.mapFile(ctx, ioasId, mfd, 0, MAP_LENGTH);
+            ctx.destroy(ids[0]);
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN again");
         });
     }
 
     /** Two mock domains, map, destroy both, re-add both: iopt_area_fill_domains. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_MOCK_DOMAIN")
-    @Pending(Awaits.DEVICES)
     void map_two_domains() {
+        long buffer = failNthBuffers()[0];
         sweep(pass -> {
-            // port: iommufd_fail_nth.c map_two_domains
+            IommufdContext ctx = pass.ctx();
+            IommufdUtils t = new IommufdUtils(pass.machine().process(), ctx);
+            int ioasId = ctx.ioasAlloc();
+            check(t.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+            int[] ids = new int[3];
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN");
+
+            pass.failNthEnable();
+
+            int[] ids2 = new int[3];
+            check(t.mockDomainOp(ioasId, ids2), "second MOCK_DOMAIN");
+            IoasCalls.map(ctx, ioasId, buffer, MAP_LENGTH);
+            ctx.destroy(ids[0]);
+            ctx.destroy(ids2[0]);
+            check(t.mockDomainOp(ioasId, ids), "MOCK_DOMAIN again");
+            check(t.mockDomainOp(ioasId, ids2), "second MOCK_DOMAIN again");
         });
     }
 

@@ -274,4 +274,97 @@ public final class IommufdUtils {
         entryNum[0] = ((IommuHwptInvalidate) o[0]).entryNum();
         return rc;
     }
+    /** _test_cmd_mock_domain (IOMMU_TEST_OP_MOCK_DOMAIN): the errno; {stdev, hwpt, idev} in {@code ids} on success. */
+    public int mockDomainOp(int ptId, int[] ids) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.MOCK_DOMAIN, ptId, new IommuTestPayloads.MockDomain(0, 0, 0), out);
+        if (rc == 0 && ids != null) {
+            var p = payload(out[0], IommuTestPayloads.MockDomain.class);
+            ids[0] = p.outStdevId();
+            ids[1] = p.outHwptId();
+            ids[2] = p.outIdevId();
+        }
+        return rc;
+    }
+
+    /** _test_ioctl_set_temp_memory_limit (IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT, in pages): the errno. */
+    public int setTempMemoryLimit(int limit) {
+        return testCmd(IommuTestOp.SET_TEMP_MEMORY_LIMIT, 0, new IommuTestPayloads.MemoryLimit(limit), null);
+    }
+
+    // ------------------------------------------------------------------ dirty tracking
+
+    /** test_cmd_hwpt_alloc_iommupt: a paging HWPT of mock page-table type {@code iommuptType}; asserts success. */
+    public int hwptAllocIommupt(int devId, int ptId, int flags, int iommuptType) {
+        int[] id = new int[1];
+        assertEquals(0, hwptAlloc(devId, ptId, flags, SelftestUapi.IOMMU_HWPT_DATA_SELFTEST, selftestData(0, iommuptType), id),
+                "HWPT_ALLOC (iommupt type " + iommuptType + ") dev " + devId + " pt " + ptId);
+        return id[0];
+    }
+
+    /** _test_cmd_mock_domain_set_dirty (IOMMU_TEST_OP_DIRTY): the errno; the count of dirtied PTEs in {@code nrDirty[0]}. */
+    public int mockDomainSetDirty(int hwptId, long length, long iova, long pageSize, long bitmap, long[] nrDirty) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.DIRTY, hwptId, new IommuTestPayloads.Dirty(0, iova, length, pageSize, bitmap, 0), out);
+        if (rc == 0 && nrDirty != null) {
+            nrDirty[0] = payload(out[0], IommuTestPayloads.Dirty.class).outNrDirty();
+        }
+        return rc;
+    }
+
+    /**
+     * _test_mock_dirty_bitmaps: marks the first {@code pageSize} of every other PTE of
+     * {@code ptePageSize} dirty through IOMMU_TEST_OP_DIRTY, reads the bitmap back with
+     * GET_DIRTY_BITMAP (each dirty PTE must show as exactly its {@code ptePageSize / pageSize}
+     * bits), then reads again: all clear, unless {@code flags} has NO_CLEAR.
+     */
+    public void mockDirtyBitmaps(int hwptId, long length, long iova, long pageSize, long ptePageSize, long bitmap,
+            long nbits, int flags) {
+        long npte = ptePageSize / pageSize;
+        long pteset = 2 * npte;
+        long nr = nbits / pteset == 0 ? 1 : nbits / pteset;
+        int bitmapSize = (int) ((nbits + 7) / 8);
+
+        // Mark all even bits as dirty in the mock domain
+        byte[] bits = new byte[bitmapSize];
+        for (long i = 0; i < nbits; i += pteset) {
+            bits[(int) (i >>> 3)] |= (byte) (1 << (i & 7));
+        }
+        process.write(bitmap, bits, 0, bitmapSize);
+        long[] outDirty = new long[1];
+        assertEquals(0, mockDomainSetDirty(hwptId, length, iova, pageSize, bitmap, outDirty), "IOMMU_TEST_OP_DIRTY");
+        assertEquals(nr, outDirty[0], "out_nr_dirty");
+
+        // Expect all even bits as dirty in the user bitmap
+        byte[] got = new byte[bitmapSize];
+        process.write(bitmap, new byte[bitmapSize], 0, bitmapSize);
+        assertEquals(0, getDirtyBitmap(hwptId, iova, length, pageSize, bitmap, flags), "GET_DIRTY_BITMAP");
+        process.read(bitmap, got, 0, bitmapSize);
+        for (long i = 0; i < nbits; i += pteset) {
+            for (long j = 0; j < pteset; j++) {
+                if ((j < npte) != testBit(got, i + j)) {
+                    assertEquals(j < npte, testBit(got, i + j), "bit " + (i + j) + " of " + nbits);
+                }
+            }
+            assertEquals(i % pteset == 0, testBit(got, i), "bit " + i);
+        }
+
+        process.write(bitmap, new byte[bitmapSize], 0, bitmapSize);
+        assertEquals(0, getDirtyBitmap(hwptId, iova, length, pageSize, bitmap, flags), "GET_DIRTY_BITMAP again");
+        process.read(bitmap, got, 0, bitmapSize);
+        // It as read already -- expect all zeroes (unless NO_CLEAR kept them)
+        boolean noClear = (flags & org.iommufd4j.uapi.IommuHwptGetDirtyBitmapFlags.NO_CLEAR) != 0;
+        for (long i = 0; i < nbits; i += pteset) {
+            for (long j = 0; j < pteset; j++) {
+                boolean expected = j < npte && noClear;
+                if (expected != testBit(got, i + j)) {
+                    assertEquals(expected, testBit(got, i + j), "bit " + (i + j) + " of " + nbits + " after the first read");
+                }
+            }
+        }
+    }
+
+    private static boolean testBit(byte[] b, long bit) {
+        return (b[(int) (bit >>> 3)] & (1 << (bit & 7))) != 0;
+    }
 }

@@ -6,8 +6,11 @@ import org.iommufd4j.pt.kit.FormatConformanceKit;
 
 /** The conformance kit over the mock format's default, huge and growable variants. */
 class MockConformanceTest extends FormatConformanceKit {
+    /** Every configuration tested; {@link MockDifferentialTest} runs the same list. */
+    static final List<PageTableFormat> CONFIGURATIONS = List.of(MockFormat.DEFAULT, MockFormat.HUGE, MockFormat.GROWABLE);
+
     @Override
     protected List<PageTableFormat> formats() {
-        return List.of(MockFormat.DEFAULT, MockFormat.HUGE, MockFormat.GROWABLE);
+        return CONFIGURATIONS;
     }
 }

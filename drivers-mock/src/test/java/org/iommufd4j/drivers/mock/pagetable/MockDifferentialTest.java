@@ -1,5 +1,6 @@
 package org.iommufd4j.drivers.mock.pagetable;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.format.X8664Format;
@@ -12,6 +13,8 @@ import org.iommufd4j.pt.kit.FormatDifferentialKit;
 class MockDifferentialTest extends FormatDifferentialKit {
     @Override
     protected List<PageTableFormat> formats() {
-        return List.of(X8664Format.fourLevel(), MockFormat.DEFAULT, MockFormat.HUGE, MockFormat.GROWABLE);
+        List<PageTableFormat> formats = new ArrayList<>(List.of(X8664Format.fourLevel()));
+        formats.addAll(MockConformanceTest.CONFIGURATIONS);
+        return formats;
     }
 }

@@ -1,15 +1,17 @@
 package org.iommufd4j.drivers.vtd.pagetable;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.format.X8664Format;
 import org.iommufd4j.pt.kit.FormatDifferentialKit;
 
-/** VT-d second stage at every depth against the first-stage x86-64 format. */
+/** Every VT-d second-stage configuration of the conformance test against the first-stage x86-64 format. */
 class VtdDifferentialTest extends FormatDifferentialKit {
     @Override
     protected List<PageTableFormat> formats() {
-        return List.of(X8664Format.fourLevel(), VtdSecondStageFormat.of(3), VtdSecondStageFormat.of(4),
-                VtdSecondStageFormat.of(5), new VtdSecondStageFormat(4, false, false, false, false));
+        List<PageTableFormat> formats = new ArrayList<>(List.of(X8664Format.fourLevel()));
+        formats.addAll(VtdSecondStageConformanceTest.CONFIGURATIONS);
+        return formats;
     }
 }
