@@ -3,6 +3,7 @@ package org.iommufd4j.selftest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.Fixture;
@@ -166,7 +167,7 @@ final class IommufdMockDomainTest {
         // its own stands in for it (what matters is a MAP_PRIVATE page of a file's page cache).
         int fd = process.memfdCreate("exe");
         byte[] contents = new byte[(int) PAGE_SIZE];
-        java.util.Arrays.fill(contents, (byte) 0x7f);
+        Arrays.fill(contents, (byte) 0x7f);
         process.file(fd).write(0, contents, 0, contents.length);
 
         long buf = process.mmap(0, PAGE_SIZE, PROT_RW, SimProcess.MAP_PRIVATE, fd, 0);
@@ -181,7 +182,7 @@ final class IommufdMockDomainTest {
         assertEquals(0, t.ioasMapErr(ioasId, buf, PAGE_SIZE, IommuIoasMapFlags.READABLE, iova));
         checkMockIova(buf, iova[0], PAGE_SIZE);
         byte[] ones = new byte[(int) PAGE_SIZE];
-        java.util.Arrays.fill(ones, (byte) 1);
+        Arrays.fill(ones, (byte) 1);
         process.write(buf, ones, 0, ones.length);
         checkMockIova(buf, iova[0], PAGE_SIZE);
         process.munmap(buf, PAGE_SIZE);
