@@ -15,6 +15,11 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.iommufd4j.bench.catalog.FormatCatalog;
+import org.iommufd4j.bench.catalog.SlotLayout;
+import org.iommufd4j.bench.heap.HeapRun;
+import org.iommufd4j.inject.IommufdComponent;
+import org.iommufd4j.pt.PageTableFormat;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -62,10 +67,14 @@ public final class BenchRun {
      * @param results JMH's results, one per benchmark and parameter combination
      * @param json the JMH JSON file
      * @param loadAtStart the machine's load averages when the run started ("" if unknown)
+     * @param heap heap bytes per mapped page measured in fresh JVMs (when the stack suite ran)
      */
     public record Outcome(Request request, List<Suite> ran, List<Suite> unavailable, List<RunResult> results,
-            Path json, Instant started, Duration elapsed, String loadAtStart) {
+            Path json, Instant started, Duration elapsed, String loadAtStart, List<HeapRun> heap) {
     }
+
+    /** The domain format of the heap measurement when {@code --formats} does not name one. */
+    static final String HEAP_FORMAT = "vtd-ss-48";
 
     private BenchRun() {
     }
@@ -108,17 +117,25 @@ public final class BenchRun {
         return args;
     }
 
-    private static ChainedOptionsBuilder options(Request request, Path json) {
+    private static ChainedOptionsBuilder options(Request request, Path json, boolean singleShot) {
         BenchSettings s = request.settings();
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .mode(Mode.AverageTime)
                 .timeUnit(TimeUnit.NANOSECONDS)
-                .forks(s.forks())
-                .warmupIterations(s.warmupIterations())
-                .warmupTime(s.warmupTime())
-                .measurementIterations(s.measurementIterations())
-                .measurementTime(s.measurementTime())
-                .threads(1)
+                .forks(s.forks());
+        if (singleShot) {
+            options.mode(Mode.SingleShotTime)
+                    .warmupIterations(s.singleShotWarmups())
+                    .warmupBatchSize(SlotLayout.SLOTS)
+                    .measurementIterations(s.singleShotMeasurements())
+                    .measurementBatchSize(SlotLayout.SLOTS);
+        } else {
+            options.mode(Mode.AverageTime)
+                    .warmupIterations(s.warmupIterations())
+                    .warmupTime(s.warmupTime())
+                    .measurementIterations(s.measurementIterations())
+                    .measurementTime(s.measurementTime());
+        }
+        options.threads(1)
                 .shouldFailOnError(true)
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString());
@@ -158,6 +175,108 @@ public final class BenchRun {
         }
     }
 
+    /**
+     * One JMH run: the benchmarks (a regex), the parameters set on the command line, and whether
+     * they are measured as single-shot batches ({@link SlotLayout#SLOTS} calls per iteration).
+     */
+    record JmhPlan(String include, Map<String, List<String>> params, boolean singleShot) {
+    }
+
+    /** The benchmarks of {@code suite} that change their fixture and so run as single-shot batches. */
+    static final Pattern SINGLE_SHOT_METHODS = Pattern.compile("(map|unmap)\\d+");
+
+    /**
+     * The JMH runs of a suite. Most suites are one run with their own parameters. The formats suite
+     * is one run per format, because each format has its own page sizes, and within it map/unmap
+     * (single-shot batches) and the rest (average time) run separately; dirty only where the format
+     * has it.
+     */
+    static List<JmhPlan> plans(Suite suite, Request request, List<String> names) {
+        if (suite == Suites.FORMATS) {
+            return formatPlans(suite, request, names);
+        }
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        if (request.settings().reducedSweep()) {
+            params.putAll(suite.quickParams());
+        }
+        if (request.onePerSuite()) {
+            // The smoke test: one parameter combination, the first value of the quick (else full) sweep.
+            suite.intendedParams().forEach((name, values) -> params.put(name,
+                    List.of(suite.quickParams().getOrDefault(name, values).get(0))));
+        }
+        if (!request.formats().isEmpty() && suite.takesFormats()) {
+            params.put(Suite.FORMAT_PARAM, request.formats());
+        }
+        String include = request.onePerSuite()
+                ? "^" + Pattern.quote(names.get(0)) + "$"
+                : "^" + Pattern.quote(suite.benchmarkClass()) + "\\.";
+        return List.of(new JmhPlan(include, params, false));
+    }
+
+    private static List<JmhPlan> formatPlans(Suite suite, Request request, List<String> names) {
+        IommufdComponent machine = BenchMachine.create(64L << 20);
+        try {
+            return formatPlans(suite, request, names, machine);
+        } finally {
+            machine.drivers().close();
+        }
+    }
+
+    private static List<JmhPlan> formatPlans(Suite suite, Request request, List<String> names, IommufdComponent machine) {
+        Map<String, PageTableFormat> exported = FormatCatalog.exported(machine);
+        List<String> formats = new ArrayList<>();
+        if (!request.formats().isEmpty()) {
+            for (String f : request.formats()) {
+                if (!exported.containsKey(f)) {
+                    throw new IllegalArgumentException("--formats: no loaded driver exports '" + f + "' (exported: "
+                            + exported.keySet() + ")");
+                }
+                formats.add(f);
+            }
+        } else if (request.settings().reducedSweep()) {
+            suite.quickParams().getOrDefault(Suite.FORMAT_PARAM, List.of()).stream()
+                    .filter(exported::containsKey).forEach(formats::add);
+        } else {
+            formats.addAll(exported.keySet());
+        }
+        if (request.onePerSuite()) {
+            formats = formats.subList(0, Math.min(1, formats.size()));
+        }
+        List<JmhPlan> plans = new ArrayList<>();
+        for (String format : formats) {
+            PageTableFormat f = exported.get(format);
+            List<String> pages = FormatCatalog.pageSizes(f, machine.memory());
+            if (request.settings().reducedSweep()) {
+                pages = pages.subList(0, Math.min(1, pages.size()));
+            }
+            List<String> singleShot = new ArrayList<>();
+            List<String> averageTime = new ArrayList<>();
+            for (String name : names) {
+                String method = name.substring(name.lastIndexOf('.') + 1);
+                if (method.equals("readAndClearDirty") && !f.supportsDirty()) {
+                    continue;
+                }
+                (SINGLE_SHOT_METHODS.matcher(method).matches() ? singleShot : averageTime).add(method);
+            }
+            if (request.onePerSuite()) {
+                singleShot = singleShot.subList(0, Math.min(1, singleShot.size()));
+                averageTime = averageTime.subList(0, Math.min(1, averageTime.size()));
+            }
+            // Map/unmap at every page size; the walk and the dirty scan at the smallest only (they
+            // take seconds per fork, and the page size changes little in them).
+            String cls = "^" + Pattern.quote(suite.benchmarkClass()) + "\\.(";
+            if (!averageTime.isEmpty()) {
+                plans.add(new JmhPlan(cls + String.join("|", averageTime) + ")$",
+                        Map.of(Suite.FORMAT_PARAM, List.of(format), "page", pages.subList(0, 1)), false));
+            }
+            if (!singleShot.isEmpty()) {
+                plans.add(new JmhPlan(cls + String.join("|", singleShot) + ")$",
+                        Map.of(Suite.FORMAT_PARAM, List.of(format), "page", pages), true));
+            }
+        }
+        return plans;
+    }
+
     public static Outcome run(Request request) throws RunnerException, IOException {
         Map<String, List<String>> available = benchmarksBySuite();
         List<Suite> ran = new ArrayList<>();
@@ -179,31 +298,29 @@ public final class BenchRun {
         List<String> jsonArrays = new ArrayList<>();
         for (Suite suite : ran) {
             Path suiteJson = request.outDir().resolve("jmh-" + suite.name() + ".json");
-            ChainedOptionsBuilder options = options(request, suiteJson);
-            List<String> names = available.get(suite.name());
-            options.include(request.onePerSuite()
-                    ? "^" + Pattern.quote(names.get(0)) + "$"
-                    : "^" + Pattern.quote(suite.benchmarkClass()) + "\\.");
-            if (request.settings().reducedSweep()) {
-                suite.quickParams().forEach((name, values) -> {
-                    if (!(name.equals(Suite.FORMAT_PARAM) && !request.formats().isEmpty())) {
-                        options.param(name, values.toArray(String[]::new));
-                    }
-                });
+            for (JmhPlan plan : plans(suite, request, available.get(suite.name()))) {
+                ChainedOptionsBuilder options = options(request, suiteJson, plan.singleShot());
+                options.include(plan.include());
+                plan.params().forEach((name, values) -> options.param(name, values.toArray(String[]::new)));
+                Runner runner = request.jmhOutput() == null
+                        ? new Runner(options.build())
+                        : new Runner(options.build(), OutputFormatFactory.createFormatInstance(request.jmhOutput(), VerboseMode.NORMAL));
+                results.addAll(runner.run());
+                jsonArrays.add(Files.readString(suiteJson, StandardCharsets.UTF_8));
+                Files.delete(suiteJson);
             }
-            if (!request.formats().isEmpty() && suite.takesFormats()) {
-                options.param(Suite.FORMAT_PARAM, request.formats().toArray(String[]::new));
-            }
-            Runner runner = request.jmhOutput() == null
-                    ? new Runner(options.build())
-                    : new Runner(options.build(), OutputFormatFactory.createFormatInstance(request.jmhOutput(), VerboseMode.NORMAL));
-            results.addAll(runner.run());
-            jsonArrays.add(Files.readString(suiteJson, StandardCharsets.UTF_8));
-            Files.delete(suiteJson);
         }
         Files.writeString(json, joinJsonArrays(jsonArrays), StandardCharsets.UTF_8);
+        // Heap per mapped page: not a JMH figure (JMH's gc profiler measures allocation, not what
+        // stays), so a fresh JVM per measurement, alongside the stack suite that maps the same 1 GiB.
+        List<HeapRun> heap = List.of();
+        if (ran.contains(Suites.STACK)) {
+            String format = request.formats().isEmpty() ? HEAP_FORMAT : request.formats().get(0);
+            List<String> backings = request.settings().reducedSweep() ? List.of("scattered") : List.of("scattered", "contiguous");
+            heap = HeapRun.measure(format, backings, BenchMachine.pluginsDir());
+        }
         Duration elapsed = Duration.between(started, Instant.now());
         return new Outcome(request, List.copyOf(ran), List.copyOf(unavailable), List.copyOf(results), json, started, elapsed,
-                load);
+                load, heap);
     }
 }

@@ -22,37 +22,51 @@ public final class Suites {
             Map.of(), Map.of(), "");
 
     /**
-     * For the implementer: sweep {@code @Param("format")}, {@code @Param("op")} and
-     * {@code @Param("size")} with these values and annotate the method
-     * {@code @ReportAs(call = "...", entriesParam = "size", linux = "{op}.{size}")}: the report then
-     * finds Linux's figure for every combination (262144x4K is 1 GiB as 4 KiB pages).
+     * Every format the loaded plugins export (the runner asks them; {@code --formats} filters), each
+     * with its own page sizes ({@code FormatCatalog.pageSizes}); the lists below say what the
+     * plugins of this build export, for the report while the suite is not compiled.
      */
     public static final Suite FORMATS = new Suite("formats",
-            "each page-table format's map and unmap through the generic engine, against the floor and Linux generic_pt",
-            "org.iommufd4j.bench.formats.PageTableFormatBench", Suite.ChartMetric.PER_CALL,
-            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "amdv2", "vtd-ss", "vtd-fs", "arm-lpae-s1", "arm-lpae-s2"),
-                    "op", List.of("map", "unmap"),
-                    "size", List.of("1x4K", "256x4K", "256x2M", "262144x4K")),
-            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss", "arm-lpae-s1"), "size", List.of("1x4K", "256x4K")),
+            "each exported page-table format through the generic engine: map/unmap of 1 and of 256 pages per call, "
+                    + "iova-to-phys, read-and-clear dirty over 1 GiB",
+            "org.iommufd4j.bench.formats.PageTableFormatBench", Suite.ChartMetric.PER_ENTRY,
+            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "amdv2", "vtd-ss-39", "vtd-ss-48", "vtd-ss-57", "x86-64-48",
+                            "x86-64-57", "arm-lpae-s1-4k", "arm-lpae-s1-16k", "arm-lpae-s1-64k", "arm-lpae-s2-4k",
+                            "arm-lpae-s2-16k", "arm-lpae-s2-64k", "mock", "mock-huge", "mock-grow"),
+                    "page", List.of("2K", "4K", "16K", "64K", "1M", "2M", "32M", "512M", "1G")),
+            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss-48", "arm-lpae-s1-4k")),
             "the page-table engine (issue #6)");
 
+    /**
+     * 1 GiB through the byte ioctl API: IOAS_MAP, IOAS_UNMAP and IOAS_COPY with 0, 1 or 2 engine
+     * domains of {@code format} in the IOAS; {@code backing} says whether the process's 4 KiB
+     * frames are physically contiguous (the domain can use 2 MiB pages) or scattered (every 4 KiB
+     * page is its own domain entry).
+     */
     public static final Suite STACK = new Suite("stack",
-            "IOMMU_IOAS_MAP/UNMAP through the ioctl API down to a domain's page table: the whole stack",
+            "IOMMU_IOAS_MAP/UNMAP/COPY of 1 GiB of 4 KiB process pages through the byte ioctl API, down to 0, 1 or 2 "
+                    + "domains' page tables",
             "org.iommufd4j.bench.stack.IoasStackBench", Suite.ChartMetric.PER_CALL,
-            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss", "arm-lpae-s1"),
-                    "size", List.of("4K", "1M", "2M", "1G"),
-                    "api", List.of("bytes", "typed")),
-            Map.of(Suite.FORMAT_PARAM, List.of("vtd-ss"), "size", List.of("4K", "2M")),
+            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss-48", "arm-lpae-s1-4k"),
+                    "domains", List.of("0", "1", "2"),
+                    "backing", List.of("scattered", "contiguous")),
+            Map.of(Suite.FORMAT_PARAM, List.of("vtd-ss-48"), "backing", List.of("scattered"), "domains", List.of("1", "0", "2")),
             "the IO address space (issue #3)");
 
+    /**
+     * Megamorphic call sites: the engine driven by several formats in one JVM. With
+     * {@code others=none} the fork sees one format (the monomorphic baseline); with
+     * {@code others=all} the trial setup first runs the same work over every other format of the
+     * list, so the measured format meets call sites that have seen them all.
+     */
     public static final Suite MIXED = new Suite("mixed",
-            "a mixed workload: threads mapping and unmapping a size mix in one IOAS (contention, fragmentation)",
-            "org.iommufd4j.bench.mixed.MixedWorkloadBench", Suite.ChartMetric.PER_CALL,
-            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss", "arm-lpae-s1"),
-                    "threads", List.of("1", "2"),
-                    "mix", List.of("4K:90,2M:10", "4K:50,64K:30,2M:20")),
-            Map.of(Suite.FORMAT_PARAM, List.of("vtd-ss"), "threads", List.of("2"), "mix", List.of("4K:90,2M:10")),
-            "the IO address space (issue #3)");
+            "several formats in one JVM: the same map+unmap and walk after the engine has run other formats, "
+                    + "against the same fork with one format",
+            "org.iommufd4j.bench.mixed.MixedFormatsBench", Suite.ChartMetric.PER_CALL,
+            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss-48", "arm-lpae-s1-4k", "amdv2"),
+                    "others", List.of("none", "all")),
+            Map.of(Suite.FORMAT_PARAM, List.of("amdv1", "vtd-ss-48", "arm-lpae-s1-4k")),
+            "the page-table engine (issue #6)");
 
     /** All suites, in report order. */
     public static final List<Suite> ALL = List.of(FLOOR, DISPATCH, FORMATS, STACK, MIXED);

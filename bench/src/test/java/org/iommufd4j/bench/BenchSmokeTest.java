@@ -1,6 +1,7 @@
 package org.iommufd4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -65,6 +66,18 @@ class BenchSmokeTest {
         assertTrue(md.contains("**Floor reference for the ratios:**"), "no floor reference");
         assertTrue(md.contains("| 256 consecutive stores") || md.contains("| fill a 4 KiB table"), "no floor row");
         assertTrue(md.contains("0.29-0.31 ns/store"), "the Linux floor figure's note is missing");
+        assertTrue(md.contains("## Targets (issue #7)\n"), "no targets section");
+        if (outcome.ran().contains(Suites.FORMATS)) {
+            // map/unmap run as single-shot batches: their row exists and is per call, not per batch.
+            assertTrue(outcome.results().stream().anyMatch(r -> r.getParams().getMeasurement().getBatchSize() > 1),
+                    "no single-shot batch ran");
+            assertTrue(md.contains("single map (1 page), ns per call"), "the single-map target is missing");
+        }
+        if (outcome.ran().contains(Suites.STACK)) {
+            assertFalse(outcome.heap().isEmpty(), "the stack suite ran without the heap measurement");
+            assertTrue(md.contains("### Heap per mapped page"), "no heap section");
+            outcome.heap().forEach(h -> assertTrue(h.result().deltaBytes() > 0 && h.result().tableFrames() > 0, h.toString()));
+        }
 
         assertEquals(outcome.ran().size(), written.charts().size());
         for (Path chart : written.charts()) {

@@ -250,6 +250,9 @@ public final class IommufdContext implements AutoCloseable {
         } finally {
             closeLock.writeLock().unlock();
         }
+        for (IommufdObject obj : objects.snapshot()) {
+            obj.contextClosing();
+        }
         List<IommufdObject> stuck = objects.destroyAll();
         device.contextClosed(this);
         if (!stuck.isEmpty()) {

@@ -91,6 +91,15 @@ public abstract class IommufdObject {
         }
     }
 
+    /**
+     * The context is closing and this object is still in its table. An object that a kernel-side
+     * user holds beyond the table (an emulated-device access held through its fd) drops that hold
+     * here, so the close can destroy it; the default does nothing. Runs before any object of the
+     * context is destroyed.
+     */
+    protected void contextClosing() {
+    }
+
     /** Releases what the object holds. Runs once, after the object left the table. */
     protected abstract void destroy();
 

@@ -12,24 +12,34 @@ import org.iommufd4j.spi.IommuDomain;
 import org.iommufd4j.spi.PageTableDomain;
 
 /**
- * A bound device's path to memory in the hardware model: a {@link DmaRemapper} with its own IOTLB
- * whose translation root follows the domain attached to the RID. Only engine-backed paging domains
+ * A bound device's path to memory in the hardware model: a {@link DmaRemapper} whose translation
+ * root follows the domain attached to the RID. Only engine-backed paging domains
  * ({@link PageTableDomain}) can be walked; any other attachment (a nested domain, nothing) blocks
- * DMA. The IOTLB is flushed on every change of attachment and on every invalidation the domain
- * issues while attached, so what a test sees is what the page table says.
+ * DMA.
+ *
+ * <p>Two IOTLB arrangements. By default the device has a private IOTLB that this class flushes on
+ * every change of attachment and on every invalidation the domain issues while attached, so what
+ * a test sees is what the page table says. When the driver hands out its unit's IOTLB
+ * ({@link org.iommufd4j.spi.IommuDevice#unitIotlb()}), entries are tagged with the domain's
+ * {@link PageTableDomain#iotlbTag()} and this class never touches the IOTLB: the driver's own
+ * invalidations are all that keep it coherent.
  */
 final class DeviceDma {
-    /** Every device has its own IOTLB, so one tag suffices. */
-    private static final int TAG = 1;
+    /** A private IOTLB serves one device, so one tag suffices. */
+    private static final int PRIVATE_TAG = 1;
     private static final int IOTLB_ENTRIES = 64;
 
-    private final Iotlb iotlb = new Iotlb(IOTLB_ENTRIES);
+    private final Iotlb iotlb;
+    private final boolean driverKeepsIotlb;
     private final DriverBugLog bugs = new DriverBugLog();
     private final DmaRemapper remapper;
     private final PageTableDomain.IotlbFlusher flusher = this::flush;
     private PageTableDomain current;
 
-    DeviceDma(PhysicalMemory memory) {
+    /** @param unitIotlb the driver's unit IOTLB, or null for a private one kept by the framework */
+    DeviceDma(PhysicalMemory memory, Iotlb unitIotlb) {
+        this.driverKeepsIotlb = unitIotlb != null;
+        this.iotlb = driverKeepsIotlb ? unitIotlb : new Iotlb(IOTLB_ENTRIES);
         this.remapper = new DmaRemapper(memory, iotlb, bugs);
     }
 
@@ -47,22 +57,29 @@ final class DeviceDma {
             current.removeFlushListener(flusher);
             current = null;
         }
-        iotlb.invalidateAll();
+        if (!driverKeepsIotlb) {
+            iotlb.invalidateAll();
+        }
         if (domain instanceof PageTableDomain ptd) {
             current = ptd;
-            ptd.addFlushListener(flusher);
-            remapper.attach(new Root(ptd.pageTable()));
+            int tag = PRIVATE_TAG;
+            if (driverKeepsIotlb) {
+                tag = ptd.iotlbTag();
+            } else {
+                ptd.addFlushListener(flusher);
+            }
+            remapper.attach(new Root(ptd.pageTable(), tag));
         } else {
             remapper.attach(null);
         }
     }
 
     private void flush(IotlbGather gather) {
-        iotlb.invalidateRange(TAG, gather.start(), gather.last());
+        iotlb.invalidateRange(PRIVATE_TAG, gather.start(), gather.last());
     }
 
     /** The table as programmed into the device's context entry; read on every walk, so top growth is seen. */
-    private record Root(PageTable table) implements TranslationRoot {
+    private record Root(PageTable table, int tag) implements TranslationRoot {
         @Override
         public PageTableFormat format() {
             return table.format();
@@ -76,11 +93,6 @@ final class DeviceDma {
         @Override
         public int topLevel() {
             return table.topLevel();
-        }
-
-        @Override
-        public int tag() {
-            return TAG;
         }
     }
 }

@@ -62,7 +62,7 @@ public final class Devices {
      * device to a SELFTEST object instead, which unbinds it when destroyed.
      */
     public Idev bind(IommufdContext ctx, IommuDriver driver, IommuDevice device) {
-        Idev idev = new Idev(ctx, driver, device, new DeviceDma(memory));
+        Idev idev = new Idev(ctx, driver, device, new DeviceDma(memory, device.unitIotlb()));
         ctx.objects().reserve(idev);
         // The binder is a user until unbind: DESTROY from the user is EBUSY.
         idev.ref();

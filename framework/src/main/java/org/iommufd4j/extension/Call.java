@@ -8,8 +8,12 @@ import org.iommufd4j.device.Devices;
 import org.iommufd4j.device.Hwpt;
 import org.iommufd4j.device.Idev;
 import org.iommufd4j.ioas.Ioas;
+import org.iommufd4j.ioas.SelftestAccess;
+import org.iommufd4j.memory.AnonFile;
+import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.spi.BoundDevice;
+import org.iommufd4j.spi.EmulatedAccess;
 import org.iommufd4j.spi.ExtensionCall;
 import org.iommufd4j.spi.HwptView;
 import org.iommufd4j.spi.IommuDevice;
@@ -27,6 +31,8 @@ final class Call implements ExtensionCall, AutoCloseable {
     private final TemporaryMemoryLimit memoryLimit;
     private final List<IommufdObject> held = new ArrayList<>();
     private final List<Idev> boundHere = new ArrayList<>();
+    /** Access fds this call installed: closed again if the handler fails. */
+    private final List<Integer> accessFdsHere = new ArrayList<>();
     private boolean createdSelftest;
 
     Call(Ucmd ucmd, IommuDriver driver, Devices devices, TemporaryMemoryLimit memoryLimit) {
@@ -128,8 +134,72 @@ final class Call implements ExtensionCall, AutoCloseable {
         memoryLimit.set(kib);
     }
 
+    /** The anon inode name of the selftest's access files (selftest.c iommufd_test_alloc_access). */
+    private static final String ACCESS_FILE = "iommufd";
+
+    private SimProcess fileTable(String what) {
+        if (ucmd.user() instanceof SimProcess process) {
+            return process;
+        }
+        throw new IommufdException(Errno.EBADF, what + ": the caller has no file table");
+    }
+
+    @Override
+    public int createAccess(int ioasId, int flags) {
+        SimProcess process = fileTable("create_access");
+        // iommufd_test_create_access: flags are checked first, then the access is created and
+        // attached; the fd is installed last, when nothing can fail any more.
+        SelftestAccess st = SelftestAccess.create(ucmd.ctx(), ioasId, flags);
+        int fd = process.installFile(new AnonFile(ACCESS_FILE, st, st::destroy));
+        accessFdsHere.add(fd);
+        return fd;
+    }
+
+    @Override
+    public EmulatedAccess access(int fd) {
+        SimProcess process = fileTable("access fd " + fd);
+        AnonFile file;
+        try {
+            file = process.anonFile(fd);
+        } catch (IommufdException notOpen) {
+            file = null;
+        }
+        SelftestAccess st = file == null ? null : file.privateData(SelftestAccess.class);
+        if (st == null) {
+            throw new IommufdException(Errno.EBADFD, "fd " + fd + " is not a selftest access fd");
+        }
+        return new AccessHandle(st, process);
+    }
+
+    /** A selftest access used on behalf of {@code caller}. */
+    private record AccessHandle(SelftestAccess st, UserMemory caller) implements EmulatedAccess {
+        @Override
+        public int pinPages(long iova, long length, long uptr, int flags) {
+            return st.pinPages(caller, iova, length, uptr, flags);
+        }
+
+        @Override
+        public void destroyPages(int itemId) {
+            st.destroyPages(itemId);
+        }
+
+        @Override
+        public void rw(long iova, long length, long uptr, int flags) {
+            st.rw(caller, iova, length, uptr, flags);
+        }
+
+        @Override
+        public void replaceIoas(int ioasId) {
+            st.replaceIoas(ioasId);
+        }
+    }
+
     /** The handler failed: devices it bound and did not hand to a selftest object are unbound. */
     void failed() {
+        for (int fd : accessFdsHere) {
+            fileTable("create_access").close(fd);
+        }
+        accessFdsHere.clear();
         for (Idev idev : boundHere) {
             devices.unbind(idev);
         }

@@ -1,6 +1,7 @@
 package org.iommufd4j.hw;
 
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.iommufd4j.memory.PhysicalMemory;
 
 /**
@@ -85,6 +86,51 @@ public final class CommandRing {
             n++;
         }
         return n;
+    }
+
+    /**
+     * The hardware side of a queue that halts on a bad descriptor: hands pending descriptors to
+     * {@code executor} in order and stops at the first one it refuses, leaving the head on it (as
+     * VT-d stops on an Invalidation Queue Error, SMMUv3 on CONS.ERR, AMD-Vi on ILLEGAL_COMMAND)
+     * until software repairs that slot ({@link #slotPa}) and the queue is run again.
+     *
+     * @return the number of descriptors executed
+     */
+    public synchronized int consumeWhile(Predicate<long[]> executor) {
+        int n = 0;
+        long[] descriptor = new long[entryWords];
+        while (head != tail) {
+            long slot = slotPa(head);
+            for (int i = 0; i < entryWords; i++) {
+                descriptor[i] = memory.readLong(slot + 8L * i);
+            }
+            if (!executor.test(descriptor.clone())) {
+                break;
+            }
+            head++;
+            n++;
+        }
+        return n;
+    }
+
+    /** Free-running consumer index (the head register is this modulo {@link #capacity()}). */
+    public synchronized long head() {
+        return head;
+    }
+
+    /** Free-running producer index (the tail register is this modulo {@link #capacity()}). */
+    public synchronized long tail() {
+        return tail;
+    }
+
+    /** Host physical address of the slot free-running index {@code index} lands in. */
+    public long slotPa(long index) {
+        return basePa + (index & (entries - 1)) * entryWords * 8L;
+    }
+
+    /** Bytes per descriptor. */
+    public int entryBytes() {
+        return entryWords * 8;
     }
 
     /** Frees the ring's memory. */

@@ -43,6 +43,17 @@ public final class IommufdAccess extends IommufdObject implements IovaAccess {
 
         /** IOVA [iova, iova+length) is being unmapped: unpin everything pinned in it before returning. */
         void unmap(long iova, long length);
+
+        /**
+         * The context is closing while the driver still holds the access. Return true to hand the
+         * access to the close, which then destroys it (detaching first, so {@link #unmap} still
+         * runs); the driver must not use it again and must not call {@link #destroyAccess}.
+         * Return false (the default) when another object of the context owns the access and
+         * destroys it during the close.
+         */
+        default boolean contextClosed() {
+            return false;
+        }
     }
 
     private final IommufdContext ctx;
@@ -280,6 +291,24 @@ public final class IommufdAccess extends IommufdObject implements IovaAccess {
                 Thread.yield();
             }
         }
+    }
+
+    /**
+     * The context closes with the driver's reference still held: if the driver lets go
+     * ({@link Ops#contextClosed}), its reference is dropped so the close destroys the access.
+     */
+    @Override
+    protected void contextClosing() {
+        synchronized (this) {
+            if (destroyRequested) {
+                return;
+            }
+            if (!ops.contextClosed()) {
+                return;
+            }
+            destroyRequested = true;
+        }
+        unref();
     }
 
     // ---------------------------------------------------------------- IovaAccess (io_pagetable side)

@@ -46,6 +46,9 @@ public final class SelftestAccess {
     private final List<Item> items = new ArrayList<>();
     private IommufdAccess access;
     private int nextId;
+    /** The context closed first and destroyed the access; closing the fd has nothing left to do. */
+    private volatile boolean closedWithContext;
+    private boolean destroyed;
 
     private SelftestAccess(FailNth failNth) {
         this.failNth = failNth;
@@ -71,6 +74,14 @@ public final class SelftestAccess {
             @Override
             public void unmap(long iova, long length) {
                 st.unmapItems(iova, length);
+            }
+
+            @Override
+            public boolean contextClosed() {
+                // The access fd outlives the context here (the kernel would keep the context
+                // open instead); the close destroys the access and the fd's close does nothing.
+                st.closedWithContext = true;
+                return true;
             }
         });
         try {
@@ -225,8 +236,20 @@ public final class SelftestAccess {
         access.replace(ioasId);
     }
 
-    /** Closing the access fd (iommufd_test_staccess_release): unpins every item, destroys the access. */
+    /**
+     * Closing the access fd (iommufd_test_staccess_release): unpins every item, destroys the
+     * access. Once only; nothing when the context's close already destroyed it.
+     */
     public void destroy() {
+        synchronized (lock) {
+            if (destroyed) {
+                throw new IllegalStateException(access + ": the access fd was released twice");
+            }
+            destroyed = true;
+        }
+        if (closedWithContext) {
+            return;
+        }
         unmapItems(0, IoPagetable.MAX);
         access.destroyAccess();
     }

@@ -15,7 +15,7 @@ import org.iommufd4j.uapi.IommufdException;
  * write or pin and dropped by truncation. The file lives while a file descriptor or a mapping
  * holds it; a frame pinned for DMA survives truncation and the file's end until it is unpinned.
  */
-public final class SimFile {
+public final class SimFile implements OpenFile {
     private final PhysicalMemory memory;
     private final String name;
     private final boolean memfd;

@@ -90,7 +90,8 @@ public final class SimProcess implements UserMemory {
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
     /** Private pages this process owns: virtual page number → frame (one frame reference each). */
     private final Long2LongOpenHashMap privatePages = new Long2LongOpenHashMap();
-    private final Int2ObjectOpenHashMap<SimFile> fds = new Int2ObjectOpenHashMap<>();
+    /** Open files by descriptor. */
+    private final Int2ObjectOpenHashMap<OpenFile> fds = new Int2ObjectOpenHashMap<>();
     private final AtomicLong pinnedVm = new AtomicLong();
     private final AtomicLong lockedVm = new AtomicLong();
     private boolean alive = true;
@@ -221,7 +222,7 @@ public final class SimProcess implements UserMemory {
         return installFd(file);
     }
 
-    private int installFd(SimFile file) {
+    private int installFd(OpenFile file) {
         int fd = 3;
         while (fds.containsKey(fd)) {
             fd++;
@@ -230,20 +231,70 @@ public final class SimProcess implements UserMemory {
         return fd;
     }
 
-    /** The file open at {@code fd}; EBADF when there is none. */
+    /**
+     * Installs {@code file} in the lowest free descriptor (fd_install of an anon inode file) and
+     * returns it. The descriptor holds the file until close or exit.
+     */
+    public synchronized int installFile(AnonFile file) {
+        checkAlive();
+        file.hold();
+        return installFd(file);
+    }
+
+    /** The shmem file open at {@code fd}; EBADF when there is none, ENODEV when it is not a shmem file. */
     public synchronized SimFile file(int fd) {
-        SimFile f = fd < 0 ? null : fds.get(fd);
+        OpenFile f = openFile(fd);
+        if (f instanceof SimFile s) {
+            return s;
+        }
+        throw new IommufdException(Errno.ENODEV, "fd " + fd + " of pid " + pid + " is " + f + ", not a shmem file");
+    }
+
+    /** The anon inode file open at {@code fd}, or null when {@code fd} is another kind of file; EBADF when nothing is open there. */
+    public synchronized AnonFile anonFile(int fd) {
+        return openFile(fd) instanceof AnonFile a ? a : null;
+    }
+
+    /** Whether a descriptor is open at {@code fd}. */
+    public synchronized boolean isOpen(int fd) {
+        return fds.containsKey(fd);
+    }
+
+    private OpenFile openFile(int fd) {
+        OpenFile f = fd < 0 ? null : fds.get(fd);
         if (f == null) {
             throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid);
         }
         return f;
     }
 
-    /** close(fd). */
-    public synchronized void close(int fd) {
-        SimFile f = file(fd);
-        fds.remove(fd);
-        f.release();
+    /**
+     * close(fd). The last close of an anon inode file runs its release action, after this
+     * process's lock is dropped: releasing may call back into pin accounting from other locks.
+     */
+    public void close(int fd) {
+        OpenFile f;
+        synchronized (this) {
+            f = openFile(fd);
+            fds.remove(fd);
+        }
+        release(f);
+    }
+
+    private static void release(OpenFile f) {
+        if (f instanceof SimFile s) {
+            s.release();
+        } else if (f instanceof AnonFile a && a.drop()) {
+            a.runRelease();
+        }
+    }
+
+    private static void hold(OpenFile f) {
+        if (f instanceof SimFile s) {
+            s.hold();
+        } else if (f instanceof AnonFile a) {
+            a.hold();
+        }
     }
 
     // ------------------------------------------------------------ mappings
@@ -555,8 +606,8 @@ public final class SimProcess implements UserMemory {
             }
             child.vmas.put(v.start, new Vma(v.start, v.end, v.prot, v.shared, v.file, v.offset));
         }
-        for (Int2ObjectOpenHashMap.Entry<SimFile> e : fds.int2ObjectEntrySet()) {
-            e.getValue().hold();
+        for (Int2ObjectOpenHashMap.Entry<OpenFile> e : fds.int2ObjectEntrySet()) {
+            hold(e.getValue());
             child.fds.put(e.getIntKey(), e.getValue());
         }
         return child;
@@ -566,16 +617,21 @@ public final class SimProcess implements UserMemory {
      * exit(): the address space and the file table go away. Pinned frames stay pinned (and
      * charged) until whoever pinned them unpins; pinning anything more is EFAULT.
      */
-    public synchronized void exit() {
-        if (!alive) {
-            return;
+    public void exit() {
+        java.util.List<OpenFile> open;
+        synchronized (this) {
+            if (!alive) {
+                return;
+            }
+            unmapRange(0, TASK_SIZE);
+            open = new java.util.ArrayList<>(fds.values());
+            fds.clear();
+            alive = false;
         }
-        unmapRange(0, TASK_SIZE);
-        for (SimFile f : fds.values()) {
-            f.release();
+        // Outside the lock, as close() does: an anon file's release may unpin pages.
+        for (OpenFile f : open) {
+            release(f);
         }
-        fds.clear();
-        alive = false;
     }
 
     private void checkAlive() {

@@ -47,4 +47,20 @@ public interface ExtensionCall {
      * selftest's SET_TEMP_MEMORY_LIMIT); {@code 0} restores the default.
      */
     void setTemporaryMemoryLimit(int kib);
+
+    /**
+     * IOMMU_TEST_OP_CREATE_ACCESS: a selftest access attached to IOAS {@code ioasId}, returned as
+     * a new file descriptor in the caller's file table (the kernel's access fd). Closing that fd
+     * unpins what the access still pins and destroys it; closing the context first destroys it
+     * too, and the fd's close then does nothing. {@code flags}: MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
+     * others EOPNOTSUPP; ENOENT when {@code ioasId} is not an IOAS; EBADF when the caller has no
+     * file table. If the handler fails afterwards, the fd is closed again.
+     */
+    int createAccess(int ioasId, int flags);
+
+    /**
+     * The selftest access open at {@code fd} in the caller's file table (selftest.c
+     * iommufd_access_get): EBADFD when nothing is open there or the file is not an access fd.
+     */
+    EmulatedAccess access(int fd);
 }

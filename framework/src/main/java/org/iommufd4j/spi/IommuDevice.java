@@ -100,6 +100,18 @@ public interface IommuDevice {
     default void removePasid(int pasid, IommuDomain domain) {
     }
 
+    /**
+     * The IOTLB of the IOMMU unit this device's DMA is translated through in the hardware model,
+     * tagged by {@link PageTableDomain#iotlbTag()}; null (the default) gives the device a private
+     * IOTLB that the framework keeps coherent itself on every domain flush and attachment change.
+     * A driver that returns its unit's IOTLB takes that duty over: only its own invalidations
+     * (e.g. a modelled invalidation queue) clear it, so a forgotten one is served stale and
+     * reported as a {@link org.iommufd4j.hw.StaleTranslation}.
+     */
+    default org.iommufd4j.hw.Iotlb unitIotlb() {
+        return null;
+    }
+
     /** Called when the device is unbound. */
     void release();
 }

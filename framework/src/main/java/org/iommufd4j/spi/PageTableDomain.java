@@ -71,6 +71,15 @@ public class PageTableDomain implements PagingDomain {
         return table;
     }
 
+    /**
+     * The tag this domain's translations carry in a unit IOTLB (VT-d DID, SMMU ASID/VMID, AMD
+     * DomainID; at most {@link org.iommufd4j.hw.Iotlb#MAX_TAG}). Only meaningful for devices
+     * that return a {@link IommuDevice#unitIotlb()}; drivers that do override it.
+     */
+    public int iotlbTag() {
+        return 1;
+    }
+
     @Override
     public long pgsizeBitmap() {
         return table.pgsizeBitmap();

@@ -27,6 +27,8 @@ public enum Errno {
     /** Invalid exchange: the selftest's ACCESS_PAGES check found pages other than the user's. */
     EBADE(52),
     EOVERFLOW(75),
+    /** File descriptor in bad state: the selftest's access ops given an fd that is not an access (selftest.c iommufd_access_get). */
+    EBADFD(77),
     EMSGSIZE(90),
     EOPNOTSUPP(95),
     EADDRINUSE(98);

@@ -189,4 +189,26 @@ class DevicesTest {
         fails(Errno.ENOENT, () -> devices.attach(d, ioas));
         ctx.close();
     }
+
+    @Test
+    void aDriverThatKeepsTheUnitIotlbAndForgetsToInvalidateIsCaught() {
+        int ioas = ctx.ioasAlloc();
+        Idev d = devices.bind(ctx, a, a.probe(new org.iommufd4j.spi.DeviceConfig("unit", java.util.Map.of("unit-iotlb", "true"))));
+        long buf = process.mmapAnonymous(4096, true);
+        process.write(buf, new byte[] {42}, 0, 1);
+        long iova = ctx.call(new IommuIoasMap(IommuIoasMapFlags.READABLE, ioas, 0, buf, 4096, 0)).iova();
+        devices.attach(d, ioas);
+        byte[] one = new byte[1];
+        d.dma().read(iova, one, 0, 1);
+        assertEquals(1, a.unitIotlb.size(), "the device translated through the driver's IOTLB");
+
+        // The framework leaves that IOTLB to the driver, which never invalidates: the unmapped page
+        // is still served, and the model reports it.
+        ctx.call(new org.iommufd4j.uapi.IommuIoasUnmap(ioas, iova, 4096));
+        d.dma().read(iova, one, 0, 1);
+        assertEquals(42, one[0]);
+        assertEquals(1, d.dmaBugs().staleTranslations().size());
+        assertEquals(iova, d.dmaBugs().staleTranslations().get(0).iova());
+        devices.unbind(d);
+    }
 }

@@ -98,8 +98,16 @@ public final class TestDriver implements IommuDriver {
 
     @Override
     public Device probe(DeviceConfig config) {
-        return new Device(config.name(), Boolean.parseBoolean(config.option("pasid", "false")));
+        Device d = new Device(config.name(), Boolean.parseBoolean(config.option("pasid", "false")));
+        d.useUnitIotlb = Boolean.parseBoolean(config.option("unit-iotlb", "false"));
+        return d;
     }
+
+    /**
+     * The IOTLB of devices probed with {@code unit-iotlb=true}: the driver owns it and, being a test
+     * driver with no invalidation queue, never invalidates it.
+     */
+    public final org.iommufd4j.hw.Iotlb unitIotlb = new org.iommufd4j.hw.Iotlb(64);
 
     /** A test device; {@link #failNextReplace} makes the next RID or PASID replace fail with ENOMEM. */
     public final class Device implements IommuDevice {
@@ -109,6 +117,7 @@ public final class TestDriver implements IommuDriver {
         public final Map<Integer, IommuDomain> pasids = new HashMap<>();
         public boolean failNextReplace;
         public boolean released;
+        boolean useUnitIotlb;
 
         Device(String devName, boolean pasid) {
             this.devName = devName;
@@ -126,13 +135,23 @@ public final class TestDriver implements IommuDriver {
         }
 
         @Override
+        public org.iommufd4j.hw.Iotlb unitIotlb() {
+            return useUnitIotlb ? unitIotlb : null;
+        }
+
+        @Override
         public PagingDomain allocPagingDomain(int hwptFlags) {
             int known = IommuHwptAllocFlags.NEST_PARENT | IommuHwptAllocFlags.PASID;
             if ((hwptFlags & ~known) != 0) {
                 throw new IommufdException(Errno.EOPNOTSUPP, "test: flags 0x" + Integer.toHexString(hwptFlags));
             }
-            domainsAllocated++;
+            int tag = ++domainsAllocated;
             return new PageTableDomain(new PageTable(X8664Format.fourLevel(), host.memory())) {
+                @Override
+                public int iotlbTag() {
+                    return tag;
+                }
+
                 @Override
                 public synchronized void free() {
                     domainsFreed++;

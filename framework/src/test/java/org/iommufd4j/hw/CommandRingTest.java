@@ -41,4 +41,21 @@ class CommandRingTest {
         ring.free();
         assertEquals(before - 1, memory.allocatedFrames());
     }
+
+    @Test
+    void aRefusedDescriptorHaltsTheQueueUntilItsSlotIsRepaired() {
+        CommandRing ring = new CommandRing(memory, 2, 16);
+        List<long[]> seen = new ArrayList<>();
+        ring.submit(1, 1);
+        ring.submit(0xbad, 0);
+        ring.submit(3, 3);
+        assertEquals(1, ring.consumeWhile(d -> d[0] != 0xbad && seen.add(d)));
+        assertEquals(1, ring.head(), "the head stays on the refused descriptor");
+        assertEquals(2, ring.pending());
+        memory.writeLong(ring.slotPa(ring.head()), 2);
+        assertEquals(2, ring.consumeWhile(d -> d[0] != 0xbad && seen.add(d)));
+        assertEquals(3, seen.get(2)[0]);
+        assertEquals(2, seen.get(1)[0]);
+        assertEquals(0, ring.pending());
+    }
 }

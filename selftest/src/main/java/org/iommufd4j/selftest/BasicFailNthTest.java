@@ -18,6 +18,7 @@ import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuIoasCopy;
 import org.iommufd4j.uapi.IommufdException;
+import org.iommufd4j.uapi.selftest.SelftestUapi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -176,34 +177,112 @@ final class BasicFailNthTest {
         });
     }
 
+    /**
+     * The fixture's {@code self->access_id}: FIXTURE_TEARDOWN(basic_fail_nth) closes it ("the
+     * access FD holds the iommufd open until it closes") before teardown_iommufd. A body calls
+     * {@link #teardownAccess} in its finally, where the kernel's teardown would run.
+     */
+    private int accessId;
+
+    private void teardownAccess(IommufdUtils u) {
+        if (accessId != 0) {
+            u.destroyAccess(accessId);
+            accessId = 0;
+        }
+    }
+
+    /** The C tests' {@code return -1} on a failed ioctl: the pass ends there. */
+    private static void ok(int rc, String what) {
+        if (rc != 0) {
+            throw new IommufdException(Errno.of(rc), what + " failed");
+        }
+    }
+
     /** ACCESS_RW read, write, slow path and a 32 KiB slow-path transfer. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS, IOMMU_TEST_OP_ACCESS_RW")
-    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_rw() {
+        machine.driverUnderTest();
         sweep(pass -> {
-            // port: iommufd_fail_nth.c access_rw
+            IommufdUtils u = new IommufdUtils(pass.machine().process(), pass.ctx());
+            SimProcess process = pass.machine().process();
+            // uint16_t tmp[32] and uint64_t tmp_big[4096] on the C test's stack
+            long tmp = process.mmapAnonymous(SelftestMachine.PAGE_SIZE, false);
+            long tmpBig = process.mmapAnonymous(8 * 4096, false);
+            try {
+                int ioasId = u.ioasAlloc();
+                ok(u.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+                long iova = IoasCalls.map(pass.ctx(), ioasId, pass.machine().buffer(), 262144);
+
+                pass.failNthEnable();
+
+                int[] fd = new int[1];
+                ok(u.createAccessErr(ioasId, 0, fd), "CREATE_ACCESS");
+                accessId = fd[0];
+                // READ
+                ok(u.accessRw(accessId, iova, 64, tmp, 0), "ACCESS_RW read");
+                ok(u.accessRw(accessId, iova, 64, tmp, SelftestUapi.MOCK_ACCESS_RW_WRITE), "ACCESS_RW write");
+                ok(u.accessRw(accessId, iova, 64, tmp, SelftestUapi.MOCK_ACCESS_RW_SLOW_PATH), "ACCESS_RW slow read");
+                ok(u.accessRw(accessId, iova, 64, tmp, SelftestUapi.MOCK_ACCESS_RW_SLOW_PATH | SelftestUapi.MOCK_ACCESS_RW_WRITE),
+                        "ACCESS_RW slow write");
+                ok(u.accessRw(accessId, iova, 8 * 4096, tmpBig, SelftestUapi.MOCK_ACCESS_RW_SLOW_PATH), "ACCESS_RW 32 KiB");
+                ok(u.destroyAccessErr(accessId), "close(access fd)");
+                accessId = 0;
+            } finally {
+                teardownAccess(u);
+                process.munmap(tmpBig, 8 * 4096);
+                process.munmap(tmp, SelftestMachine.PAGE_SIZE);
+            }
         });
     }
 
-    /** ACCESS_PAGES pin and unpin without a domain. */
+    /** ACCESS_PAGES pin and unpin without a domain (pages.c access functions). */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS, IOMMU_TEST_OP_ACCESS_PAGES")
-    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_pin() {
-        sweep(pass -> {
-            // port: iommufd_fail_nth.c access_pin
-        });
+        machine.driverUnderTest();
+        sweep(pass -> accessPinBody(pass, false));
     }
 
     /** ACCESS_PAGES pin and unpin with a domain: iopt_pages_fill_xarray. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_CREATE_ACCESS, IOMMU_TEST_OP_MOCK_DOMAIN")
-    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS and its ACCESS_PAGES/ACCESS_RW")
     void access_pin_domain() {
-        sweep(pass -> {
-            // port: iommufd_fail_nth.c access_pin_domain
-        });
+        machine.driverUnderTest();
+        sweep(pass -> accessPinBody(pass, true));
+    }
+
+    /** access_pin and access_pin_domain differ only by the mock domain made before the map. */
+    private void accessPinBody(FailNthSweep.Pass pass, boolean withDomain) {
+        IommufdUtils u = new IommufdUtils(pass.machine().process(), pass.ctx());
+        long buffer = pass.machine().buffer();
+        try {
+            int ioasId = u.ioasAlloc();
+            ok(u.setTempMemoryLimit(32), "SET_TEMP_MEMORY_LIMIT");
+            int stdevId = 0;
+            if (withDomain) {
+                int[] ids = new int[3];
+                ok(u.mockDomainErr(ioasId, 0, ids), "MOCK_DOMAIN");
+                stdevId = ids[0];
+            }
+            long iova = IoasCalls.map(pass.ctx(), ioasId, buffer, SelftestMachine.BUFFER_SIZE);
+            int[] fd = new int[1];
+            ok(u.createAccessErr(ioasId, SelftestUapi.MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES, fd), "CREATE_ACCESS");
+            accessId = fd[0];
+
+            pass.failNthEnable();
+
+            int[] pagesId = new int[1];
+            ok(u.accessPages(accessId, iova, SelftestMachine.BUFFER_SIZE, buffer, 0, pagesId), "ACCESS_PAGES");
+            ok(u.destroyAccessPages(accessId, pagesId[0]), "DESTROY_ACCESS_PAGES");
+            ok(u.destroyAccessErr(accessId), "close(access fd)");
+            accessId = 0;
+            if (withDomain) {
+                ok(u.destroy(stdevId), "IOMMU_DESTROY of the mock device");
+            }
+        } finally {
+            teardownAccess(u);
+        }
     }
 
     /** MOCK_DOMAIN_FLAGS(PASID), GET_HW_INFO, HWPT_ALLOC, replace, vIOMMU, vdevice, HW queue, fault, vEVENTQ, PASID. */

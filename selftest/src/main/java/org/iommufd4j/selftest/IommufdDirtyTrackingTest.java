@@ -3,12 +3,10 @@ package org.iommufd4j.selftest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.iommufd4j.memory.SimProcess;
-import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.Fixture;
 import org.iommufd4j.selftest.kit.IommufdUtils;
 import org.iommufd4j.selftest.kit.KernelTest;
 import org.iommufd4j.selftest.kit.MockOnly;
-import org.iommufd4j.selftest.kit.Pending;
 import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuHwCapabilities;
@@ -34,9 +32,6 @@ final class IommufdDirtyTrackingTest {
     private static final long PAGE_SIZE = SelftestMachine.PAGE_SIZE;
     /** iommufd.c HUGEPAGE_SIZE (hpage_pmd_size; 2 MiB on x86). */
     private static final long HUGEPAGE_SIZE = 2L << 20;
-    private static final String HUGETLB_REASON = "the setup maps the buffer MAP_HUGETLB | MAP_POPULATE; iommufd.c has no"
-            + " fallback and no SKIP when hugetlb pages are unavailable (its setup asserts the mmap succeeded, so the"
-            + " case fails), hence nothing to port until the simulator has hugetlb memory";
 
     /** The FIXTURE_VARIANT_ADD entries: buffer_size and hugepages. */
     enum Variant {
@@ -52,11 +47,9 @@ final class IommufdDirtyTrackingTest {
         domain_dirty320k(320L << 10, false),
         /** 4K bitmap (64M IOVA range) */
         domain_dirty64M(64L << 20, false),
-        @Pending(value = Awaits.HUGETLB, detail = HUGETLB_REASON)
         domain_dirty64M_huge(64L << 20, true),
         /** 8K bitmap (128M IOVA range) */
         domain_dirty128M(128L << 20, false),
-        @Pending(value = Awaits.HUGETLB, detail = HUGETLB_REASON)
         domain_dirty128M_huge(128L << 20, true);
 
         final long bufferSize;
@@ -91,12 +84,18 @@ final class IommufdDirtyTrackingTest {
         t = new IommufdUtils(machine);
         SimProcess process = machine.process();
 
-        // posix_memalign(HUGEPAGE_SIZE) then mmap(MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED) over it.
-        // (The huge variants, which add MAP_HUGETLB | MAP_POPULATE, are pending: see Variant.)
-        long reserved = process.mmapAnonymous(variant.bufferSize + HUGEPAGE_SIZE, false);
+        int mmapFlags = SimProcess.MAP_SHARED | SimProcess.MAP_ANONYMOUS | SimProcess.MAP_FIXED;
+        long mmapBufferSize = variant.bufferSize;
+        if (variant.hugepages) {
+            // MAP_POPULATE will cause the kernel to fail mmap if THPs are not available.
+            mmapFlags |= SimProcess.MAP_HUGETLB | SimProcess.MAP_POPULATE;
+            // The allocation must be aligned to HUGEPAGE_SIZE: mmap rounds the length up to it.
+            mmapBufferSize = Math.max(mmapBufferSize, HUGEPAGE_SIZE);
+        }
+        // posix_memalign(HUGEPAGE_SIZE), then mmap(MAP_FIXED) over it.
+        long reserved = process.mmapAnonymous(mmapBufferSize + HUGEPAGE_SIZE, false);
         long aligned = (reserved + HUGEPAGE_SIZE - 1) & -HUGEPAGE_SIZE;
-        buffer = process.mmap(aligned, variant.bufferSize, SimProcess.PROT_READ | SimProcess.PROT_WRITE,
-                SimProcess.MAP_SHARED | SimProcess.MAP_ANONYMOUS | SimProcess.MAP_FIXED, -1, 0);
+        buffer = process.mmap(aligned, mmapBufferSize, SimProcess.PROT_READ | SimProcess.PROT_WRITE, mmapFlags, -1, 0);
         assertEquals(aligned, buffer);
 
         pageSize = MOCK_PAGE_SIZE;

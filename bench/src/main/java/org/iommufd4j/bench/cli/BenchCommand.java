@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
             "Run the JMH benchmark suites and write JMH's JSON, a markdown report and one PNG chart per suite "
                     + "into the output folder.",
             "Suites: floor (raw 8-byte stores, always run: every figure is reported as a ratio to it), "
-                    + "dispatch (the ioctl path), formats (page-table formats), stack (IOAS map/unmap through the "
-                    + "ioctls), mixed (a mixed multi-threaded workload). See --list for which are available."},
+                    + "dispatch (the ioctl path), formats (every exported page-table format: map/unmap/walk/dirty), "
+                    + "stack (1 GiB IOAS_MAP/UNMAP/COPY through the ioctls, plus heap per mapped page), mixed "
+                    + "(several formats in one JVM). See --list for which are available."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the suites ran and the report is written",
             "1:a benchmark failed, or a suite asked for is not available yet (the rest still ran)",
@@ -32,8 +33,9 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
     private static final Pattern FORMAT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
-    @Option(names = "--quick", description = "Short run: 1 fork, 3 x 200 ms warmup, 5 x 200 ms measurement "
-            + "(default: 2 forks, 5 x 1 s warmup, 8 x 1 s measurement).")
+    @Option(names = "--quick", description = "Short run: 1 fork, 3 x 200 ms warmup, 5 x 200 ms measurement, "
+            + "map/unmap in 200 + 100 single-shot batches, a reduced sweep (default: 2 forks, 5 x 1 s warmup, "
+            + "8 x 1 s measurement, 1000 + 400 batches, every format and page size).")
     boolean quick;
 
     @Option(names = "--suite", paramLabel = "NAME", completionCandidates = SuiteNames.class,
@@ -42,7 +44,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--formats", paramLabel = "LIST", split = ",",
             description = "Page-table formats (comma-separated) for the suites that sweep formats "
-                    + "(formats, stack, mixed). Default: each suite's own list.")
+                    + "(formats, stack, mixed). Default: formats runs every format the loaded plugins export "
+                    + "(--quick: amdv1, vtd-ss-48, arm-lpae-s1-4k); stack and mixed their own lists.")
     List<String> formats = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR",
@@ -101,6 +104,10 @@ public final class BenchCommand implements Callable<Integer> {
             // holding /tmp/jmh.lock (two runs at once would skew each other's figures).
             err.println("bench: JMH failed: " + e.getMessage());
             return 1;
+        } catch (IllegalArgumentException e) {
+            // A --formats name no loaded plugin exports.
+            err.println("bench: " + e.getMessage());
+            return 2;
         }
         Report.Written written = Report.write(outcome);
         for (Suite s : outcome.unavailable()) {

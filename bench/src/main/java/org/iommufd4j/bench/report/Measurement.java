@@ -60,7 +60,9 @@ record Measurement(Suite suite, String method, Map<String, String> params, Strin
         Result<?> primary = result.getPrimaryResult();
         double perInvocation = toNanos(primary.getScore(), primary.getScoreUnit(), benchmark);
         double errorPerInvocation = toNanos(primary.getScoreError(), primary.getScoreUnit(), benchmark);
-        int ops = p.getOpsPerInvocation();
+        // Single-shot runs time a batch of calls per iteration (the map/unmap benchmarks): JMH's score
+        // is the batch's time, so one call is score / batch size. Average-time runs have batch 1.
+        double ops = p.getOpsPerInvocation() / (double) Math.max(1, p.getMeasurement().getBatchSize());
         int entries = how.entries();
         if (!how.entriesParam().isEmpty()) {
             entries = leadingCount(params.get(how.entriesParam()), how.entriesParam(), benchmark);

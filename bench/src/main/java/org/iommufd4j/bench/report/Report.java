@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import org.iommufd4j.bench.BenchRun;
 import org.iommufd4j.bench.Suite;
 import org.iommufd4j.bench.Suites;
+import org.iommufd4j.bench.catalog.FormatCatalog;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -56,6 +57,7 @@ public final class Report {
 
         StringBuilder md = new StringBuilder();
         header(md, outcome, all, floor);
+        Targets.write(md, all, floor, outcome.heap());
         List<Path> charts = new ArrayList<>();
         for (Suite suite : Suites.ALL) {
             List<Measurement> rows = all.stream().filter(m -> m.suite() == suite).collect(Collectors.toList());
@@ -63,15 +65,43 @@ public final class Report {
                 unavailable(md, suite);
             } else if (!rows.isEmpty()) {
                 Path chart = out.resolve(suite.name() + ".png");
-                SuiteChart.draw(suite, rows, linux, chart);
+                SuiteChart.draw(suite, chartRows(suite, rows), linux, chart);
                 charts.add(chart);
                 suiteTable(md, suite, rows, floor, linux, chart.getFileName().toString());
+                md.append(SuiteNotes.of(suite));
+                if (suite == Suites.MIXED) {
+                    Targets.mixedRatios(md, rows);
+                }
+                if (suite == Suites.STACK) {
+                    Targets.heapSection(md, outcome.heap());
+                }
             }
         }
         footer(md, linux, all);
         Path markdown = out.resolve(MARKDOWN);
         Files.writeString(markdown, md, StandardCharsets.UTF_8);
         return new Written(markdown, List.copyOf(charts));
+    }
+
+    /**
+     * The rows a suite's chart shows: all of them, except that a per-entry chart leaves out calls
+     * that write no entries, and the formats chart shows each format's smallest page only (the
+     * table has every page size; a full run would otherwise draw hundreds of bars).
+     */
+    static List<Measurement> chartRows(Suite suite, List<Measurement> rows) {
+        List<Measurement> out = rows;
+        if (suite.chartMetric() == Suite.ChartMetric.PER_ENTRY) {
+            out = out.stream().filter(m -> m.entries() > 0).collect(Collectors.toList());
+        }
+        if (suite == Suites.FORMATS) {
+            java.util.Map<String, Long> smallest = new java.util.HashMap<>();
+            for (Measurement m : out) {
+                smallest.merge(m.format(), FormatCatalog.bytes(m.params().get("page")), Math::min);
+            }
+            out = out.stream().filter(m -> FormatCatalog.bytes(m.params().get("page")) == smallest.get(m.format()))
+                    .collect(Collectors.toList());
+        }
+        return out.isEmpty() ? rows : out;
     }
 
     /** The floor store256 over 512 tables if it ran, else the fastest floor figure of the run. */

@@ -39,9 +39,21 @@ final class SuiteChart {
             double err = perEntry ? m.errorPerCall() / m.entries() : m.errorPerCall();
             errors.add(Double.isNaN(err) ? 0.0 : err);
         }
+        // Figures that span more than two decades (a walk beside a 1 GiB ioctl) get a log axis, else
+        // the small ones are invisible; bars and error bars then start at the decade below the smallest.
+        double min = values.stream().filter(v -> v > 0).mapToDouble(Double::doubleValue).min().orElse(1);
+        double max = values.stream().filter(v -> v > 0).mapToDouble(Double::doubleValue).max().orElse(1);
+        boolean log = max / min > 100;
+        // A decade of room below the smallest figure, so Linux's (often smaller) figures show too.
+        double floor = Math.pow(10, Math.floor(Math.log10(min)) - 1);
+        if (log) {
+            // XChart draws error bars in linear space, which is wrong on a log axis: leave them to the table.
+            errors.replaceAll(e -> 0.0);
+        }
         CategoryChart chart = new CategoryChartBuilder()
                 .width(Math.max(900, 170 * rows.size() + 200)).height(560)
-                .title("iommufd4j bench: " + suite.name() + " (" + suite.chartMetric().axisTitle() + ", lower is better)")
+                .title("iommufd4j bench: " + suite.name() + " (" + suite.chartMetric().axisTitle() + ", lower is better"
+                        + (log ? ", log scale; error bars in the report's table" : "") + ")")
                 .yAxisTitle(suite.chartMetric().axisTitle())
                 .build();
         var styler = chart.getStyler();
@@ -56,9 +68,16 @@ final class SuiteChart {
         styler.setXAxisLabelRotation(rows.size() > 4 ? 15 : 0);
         // Translucent, so the value labels stay readable where an error bar crosses them.
         styler.setErrorBarsColor(new Color(0, 0, 0, 120));
-        styler.setDecimalPattern(decimalPattern(values));
-        styler.setYAxisMin(0.0);
-        CategorySeries own = chart.addSeries("iommufd4j, Java/JMH, this run (error bar: 99.9% CI)", labels, values, errors);
+        // On a log axis the figures span decades: keep two decimals for the small ones.
+        styler.setDecimalPattern(log ? "#,##0.##" : decimalPattern(values));
+        if (log) {
+            styler.setYAxisLogarithmic(true);
+            styler.setYAxisMin(floor);
+        } else {
+            styler.setYAxisMin(0.0);
+        }
+        CategorySeries own = chart.addSeries("iommufd4j, Java/JMH, this run" + (log ? "" : " (error bar: 99.9% CI)"),
+                labels, values, errors);
         own.setFillColor(JAVA);
         addLinuxSeries(chart, rows, linux, LinuxFigures.Origin.MACHINE, perEntry,
                 "Linux generic_pt, C, this machine class (s7), measured separately", LINUX_MACHINE, labels);

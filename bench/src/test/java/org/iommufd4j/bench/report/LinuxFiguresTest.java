@@ -13,12 +13,12 @@ class LinuxFiguresTest {
 
     @Test
     void looksFiguresUpByOperationFormatAndOrigin() {
-        LinuxFigures.Figure vtd = figures.find("map.256x4K", "vtd-ss", LinuxFigures.Origin.MACHINE).orElseThrow();
+        LinuxFigures.Figure vtd = figures.find("map.256x4K", "vtd-ss-48", LinuxFigures.Origin.MACHINE).orElseThrow();
         assertEquals(244.0, vtd.nsPerCall());
         assertEquals(0.95, vtd.nsPerEntry());
-        assertEquals(391.0, figures.find("map.256x4K", "vtd-ss", LinuxFigures.Origin.PUBLISHED).orElseThrow().nsPerCall());
+        assertEquals(391.0, figures.find("map.256x4K", "vtd-ss-48", LinuxFigures.Origin.PUBLISHED).orElseThrow().nsPerCall());
         // Linux's x86_64 format is both AMD v2 and the VT-d first stage.
-        assertEquals(181.0, figures.find("unmap.256x4K", "vtd-fs", LinuxFigures.Origin.MACHINE).orElseThrow().nsPerCall());
+        assertEquals(181.0, figures.find("unmap.256x4K", "x86-64-48", LinuxFigures.Origin.MACHINE).orElseThrow().nsPerCall());
         assertEquals(181.0, figures.find("unmap.256x4K", "amdv2", LinuxFigures.Origin.MACHINE).orElseThrow().nsPerCall());
     }
 
@@ -35,8 +35,8 @@ class LinuxFiguresTest {
         assertTrue(figures.find("map.3x4K", "amdv1", LinuxFigures.Origin.MACHINE).isEmpty());
         assertTrue(figures.find("", null, LinuxFigures.Origin.MACHINE).isEmpty());
         // §7 has no ARM figures: ARM comes only from the published series.
-        assertTrue(figures.find("map.1x4K", "arm-lpae-s1", LinuxFigures.Origin.MACHINE).isEmpty());
-        assertFalse(figures.find("map.1x4K", "arm-lpae-s1", LinuxFigures.Origin.PUBLISHED).isEmpty());
+        assertTrue(figures.find("map.1x4K", "arm-lpae-s1-4k", LinuxFigures.Origin.MACHINE).isEmpty());
+        assertFalse(figures.find("map.1x4K", "arm-lpae-s1-4k", LinuxFigures.Origin.PUBLISHED).isEmpty());
     }
 
     @Test

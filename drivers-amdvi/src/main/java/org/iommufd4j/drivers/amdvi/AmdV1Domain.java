@@ -1,14 +1,13 @@
 package org.iommufd4j.drivers.amdvi;
 
 import org.iommufd4j.pt.PageTable;
-import org.iommufd4j.spi.PageTableDomain;
 
 /** A v1 paging domain: an engine table plus the DTE root/mode its devices are programmed with. */
-final class AmdV1Domain extends PageTableDomain {
+final class AmdV1Domain extends AmdDomain {
     private final DteRoot root;
 
-    AmdV1Domain(PageTable table, DteRoot root) {
-        super(table, table.minIova(), table.maxIova(), IotlbFlusher.NONE);
+    AmdV1Domain(AmdIommu iommu, PageTable table, DteRoot root, int domainId, IotlbFlusher flusher) {
+        super(iommu, table, domainId, flusher);
         this.root = root;
     }
 

@@ -1,12 +1,12 @@
 package org.iommufd4j.drivers.amdvi;
 
 import org.iommufd4j.drivers.amdvi.pagetable.AmdV1Format;
+import org.iommufd4j.hw.Iotlb;
 import org.iommufd4j.pt.PageTable;
 import org.iommufd4j.pt.format.X8664Format;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.IommuDevice;
-import org.iommufd4j.spi.PageTableDomain;
 import org.iommufd4j.spi.PagingDomain;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
@@ -26,21 +26,25 @@ final class AmdViDevice implements IommuDevice {
     static final int HWPT_ALLOC_PASID = 1 << 3;
 
     private final HostServices host;
+    private final AmdIommu iommu;
+    private final int deviceId;
     private final String name;
     private final boolean v2Default;
     private final int hostLevels;
     private final int guestLevels;
     private PagingDomain attached;
 
-    private AmdViDevice(HostServices host, String name, boolean v2Default, int hostLevels, int guestLevels) {
+    private AmdViDevice(HostServices host, AmdIommu iommu, String name, boolean v2Default, int hostLevels, int guestLevels) {
         this.host = host;
+        this.iommu = iommu;
+        this.deviceId = AmdIommu.deviceId(name);
         this.name = name;
         this.v2Default = v2Default;
         this.hostLevels = hostLevels;
         this.guestLevels = guestLevels;
     }
 
-    static AmdViDevice probe(HostServices host, DeviceConfig config) {
+    static AmdViDevice probe(HostServices host, AmdIommu iommu, DeviceConfig config) {
         String format = config.option("format", "amdv1");
         boolean v2;
         switch (format) {
@@ -56,7 +60,7 @@ final class AmdViDevice implements IommuDevice {
         }
         int hostLevels = intOption(config, "host-levels", 6, 4, 6);
         int guestLevels = intOption(config, "guest-levels", 4, 4, 5);
-        return new AmdViDevice(host, config.name(), v2, hostLevels, guestLevels);
+        return new AmdViDevice(host, iommu, config.name(), v2, hostLevels, guestLevels);
     }
 
     private static int intOption(DeviceConfig config, String key, int fallback, int min, int max) {
@@ -102,24 +106,49 @@ final class AmdViDevice implements IommuDevice {
                 throw new IommufdException(Errno.EOPNOTSUPP, "amdvi: device " + name + ": hwpt flags 0x"
                         + Integer.toHexString(hwptFlags) + " are not a supported combination");
         }
-        if (v2) {
-            PageTable table = new PageTable(new X8664Format(guestLevels == 4 ? 47 : 56, false, true), host.memory());
-            return new PageTableDomain(table);
+        int domainId = iommu.allocDomainId();
+        try {
+            if (v2) {
+                PageTable table = new PageTable(new X8664Format(guestLevels == 4 ? 47 : 56, false, true), host.memory());
+                return new AmdDomain(iommu, table, domainId, iommu.flusherFor(domainId));
+            }
+            DteRoot root = new DteRoot();
+            PageTable table = new PageTable(AmdV1Format.linuxDefaultWith(hostLevels), host.memory(), -1L, root);
+            root.topChanged(table.topPa(), table.topLevel());
+            return new AmdV1Domain(iommu, table, root, domainId, iommu.flusherFor(domainId));
+        } catch (RuntimeException e) {
+            iommu.freeDomainId(domainId);
+            throw e;
         }
-        DteRoot root = new DteRoot();
-        PageTable table = new PageTable(AmdV1Format.linuxDefaultWith(hostLevels), host.memory(), -1L, root);
-        root.topChanged(table.topPa(), table.topLevel());
-        return new AmdV1Domain(table, root);
     }
 
+    /** DMA is translated through the IOMMU's IOTLB, which only the command buffer clears. */
+    @Override
+    public Iotlb unitIotlb() {
+        return iommu.unit().iotlb();
+    }
+
+    /**
+     * Writes the DTE for {@code domain}: leaving a domain flushes the DTE and the old domain's
+     * pages (Linux do_detach), entering one flushes the DTE (set_dte_entry + device_flush_dte).
+     */
     @Override
     public void attach(PagingDomain domain) {
+        if (attached == domain) {
+            return;
+        }
+        if (attached instanceof AmdDomain old) {
+            iommu.flushDetach(deviceId, old.domainId());
+        }
         attached = domain;
+        if (domain != null) {
+            iommu.flushDte(deviceId);
+        }
     }
 
     @Override
     public void release() {
-        attached = null;
+        attach(null);
     }
 
     @Override

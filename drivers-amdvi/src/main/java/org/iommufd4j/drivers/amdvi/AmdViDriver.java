@@ -25,6 +25,8 @@ final class AmdViDriver implements IommuDriver {
     private static final Map<String, PageTableFormat> FORMATS = formats();
 
     private final HostServices host;
+    /** The one IOMMU every device of this driver sits behind, made at the first probe. */
+    private AmdIommu iommu;
 
     AmdViDriver(HostServices host) {
         this.host = host;
@@ -54,8 +56,18 @@ final class AmdViDriver implements IommuDriver {
         return FORMATS;
     }
 
+    /** Linux's 8 KiB command buffer: 512 commands. */
+    private static final int LOG2_COMMANDS = 9;
+
+    synchronized AmdIommu iommu() {
+        if (iommu == null) {
+            iommu = new AmdIommu(host.memory(), LOG2_COMMANDS);
+        }
+        return iommu;
+    }
+
     @Override
     public IommuDevice probe(DeviceConfig config) {
-        return AmdViDevice.probe(host, config);
+        return AmdViDevice.probe(host, iommu(), config);
     }
 }

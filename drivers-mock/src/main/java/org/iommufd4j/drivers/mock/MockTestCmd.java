@@ -90,11 +90,15 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
             case IommuTestOp.PASID_CHECK_HWPT:
                 return pasid(call, cmd);
             case IommuTestOp.CREATE_ACCESS:
+                return AccessOps.createAccess(call, cmd);
             case IommuTestOp.DESTROY_ACCESS_PAGES:
+                return AccessOps.destroyAccessPages(call, cmd);
             case IommuTestOp.ACCESS_PAGES:
+                return AccessOps.accessPages(call, cmd);
             case IommuTestOp.ACCESS_RW:
+                return AccessOps.accessRw(call, cmd);
             case IommuTestOp.ACCESS_REPLACE_IOAS:
-                throw notYet(cmd, "the emulated-device ACCESS object");
+                return AccessOps.accessReplaceIoas(call, cmd);
             case IommuTestOp.TRIGGER_IOPF:
                 throw notYet(cmd, "fault queues (IOMMU_FAULT_QUEUE_ALLOC)");
             case IommuTestOp.DEV_CHECK_CACHE:

@@ -8,8 +8,6 @@ import org.iommufd4j.uapi.selftest.SelftestUapi.IommuHwptInvalidateSelftest;
 import org.iommufd4j.uapi.selftest.IommuTestOp;
 import org.iommufd4j.uapi.selftest.IommuTestPayloads.CheckIotlb;
 import org.iommufd4j.uapi.Errno;
-import org.iommufd4j.uapi.IommuHwInfo;
-import org.iommufd4j.uapi.IommuHwInfoType;
 import org.iommufd4j.uapi.IommuHwptAllocFlags;
 import org.iommufd4j.uapi.IommuHwptDataType;
 import org.iommufd4j.uapi.StructCodec;
@@ -17,9 +15,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The HWPT tests of the kernel's FIXTURE(iommufd_ioas): hwpt_attach, get_hw_info and the parts of
- * alloc_hwpt_nested that need no fault queue or vIOMMU, for the no_domain, mock_domain (with a
- * PASID-capable second device) and two_mock_domain variants.
+ * The parts of the kernel's iommufd_ioas.alloc_hwpt_nested that need no fault queue, for the
+ * no_domain, mock_domain (with a PASID-capable second device) and two_mock_domain variants. The
+ * suite's port of that case (selftest IommufdIoasTest) stays pending until fault queues exist;
+ * delete this class when it runs. hwpt_attach and get_hw_info moved to the suite.
  */
 class IommufdIoasHwptTest {
     static final class Fixture implements AutoCloseable {
@@ -49,75 +48,6 @@ class IommufdIoasHwptTest {
         public void close() {
             t.close();
         }
-    }
-
-    @ParameterizedTest(name = "variant {0}")
-    @ValueSource(ints = {0, 1, 2})
-    void hwptAttach(int variant) {
-        try (Fixture f = new Fixture(variant)) {
-            if (f.stdevId != 0) {
-                int[] ids = f.t.mockDomain(f.hwptId, 0);
-                assertEquals(f.hwptId, ids[1]);
-            } else {
-                assertEquals(Errno.ENOENT.value(), f.t.mockDomainErr(f.hwptId, 0, null));
-            }
-        }
-    }
-
-    @ParameterizedTest(name = "variant {0}")
-    @ValueSource(ints = {0, 1, 2})
-    void getHwInfo(int variant) {
-        try (Fixture f = new Fixture(variant)) {
-            MockKselftest t = f.t;
-            long buf = t.process.mmapAnonymous(PAGE_SIZE, false);
-            IommuHwInfo[] out = new IommuHwInfo[1];
-            if (f.deviceId == 0) {
-                assertEquals(Errno.ENOENT.value(), t.getHwInfo(f.deviceId, 0, false, buf, 8, out));
-                assertEquals(Errno.ENOENT.value(), t.getHwInfo(f.deviceId, 0, false, buf, 16, out));
-                return;
-            }
-            // A zero-size user buffer
-            assertEquals(0, t.getHwInfo(f.deviceId, IommuHwInfoType.DEFAULT, false, 0, 0, out));
-            assertEquals(SelftestUapi.IOMMU_HW_INFO_TYPE_SELFTEST, out[0].dataType());
-            assertEquals(8, out[0].dataLen());
-            // Exact size
-            assertEquals(0, t.getHwInfo(f.deviceId, IommuHwInfoType.DEFAULT, false, buf, 8, out));
-            assertSelftestInfo(t, buf, 8);
-            // A wrong requested type, and the right one
-            assertEquals(Errno.EOPNOTSUPP.value(), t.getHwInfo(f.deviceId, SelftestUapi.IOMMU_HW_INFO_TYPE_SELFTEST + 1, true, buf, 8, out));
-            assertEquals(0, t.getHwInfo(f.deviceId, SelftestUapi.IOMMU_HW_INFO_TYPE_SELFTEST, true, buf, 8, out));
-            assertSelftestInfo(t, buf, 8);
-            // Larger than the data: the trailing bytes are zeroed
-            t.process.write(buf, new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}, 0, 16);
-            assertEquals(0, t.getHwInfo(f.deviceId, IommuHwInfoType.DEFAULT, false, buf, 16, out));
-            assertEquals(8, out[0].dataLen(), "data_len comes back as the driver's length");
-            assertSelftestInfo(t, buf, 8);
-            byte[] tail = new byte[8];
-            t.process.read(buf + 8, tail, 0, 8);
-            assertEquals(0, tail[0] | tail[1] | tail[2] | tail[3] | tail[4] | tail[5] | tail[6] | tail[7]);
-            // Smaller: only the fields within the size are written
-            t.process.write(buf, new byte[] {-1, -1, -1, -1, -1, -1, -1, -1}, 0, 8);
-            assertEquals(0, t.getHwInfo(f.deviceId, IommuHwInfoType.DEFAULT, false, buf, 4, out));
-            byte[] got = new byte[8];
-            t.process.read(buf, got, 0, 8);
-            assertEquals(0, got[0] | got[1] | got[2] | got[3], "flags written");
-            assertEquals(-1, got[4] & got[5] & got[6] & got[7], "test_reg not written");
-            // PASID width
-            assertEquals(0, t.getHwInfo(f.deviceId, IommuHwInfoType.DEFAULT, false, 0, 0, out));
-            assertEquals(0, out[0].outMaxPasidLog2());
-            if (f.devicePasidId != 0) {
-                assertEquals(0, t.getHwInfo(f.devicePasidId, IommuHwInfoType.DEFAULT, false, 0, 0, out));
-                assertEquals(SelftestUapi.MOCK_PASID_WIDTH, out[0].outMaxPasidLog2());
-            }
-        }
-    }
-
-    private static void assertSelftestInfo(MockKselftest t, long buf, int len) {
-        byte[] got = new byte[len];
-        t.process.read(buf, got, 0, len);
-        SelftestUapi.IommuTestHwInfo info = StructCodec.of(SelftestUapi.IommuTestHwInfo.class).decode(java.util.Arrays.copyOf(got, 8));
-        assertEquals(0, info.flags());
-        assertEquals(SelftestUapi.IOMMU_HW_INFO_SELFTEST_REGVAL, info.testReg());
     }
 
     /** alloc_hwpt_nested without the fault queue (iopf) and vIOMMU steps, which are later tasks. */

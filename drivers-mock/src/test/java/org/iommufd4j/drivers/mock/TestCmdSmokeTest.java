@@ -27,7 +27,22 @@ class TestCmdSmokeTest {
     void unknownOpIsEopnotsupp() {
         try (MockKselftest t = new MockKselftest()) {
             assertEquals(Errno.EOPNOTSUPP.value(), t.testCmd(999, 0, null, null));
-            assertEquals(Errno.EOPNOTSUPP.value(), t.testCmd(5 /* CREATE_ACCESS */, 0, null, null));
+        }
+    }
+
+    @Test
+    void accessOpsCheckTheirTargets() {
+        try (MockKselftest t = new MockKselftest()) {
+            // CREATE_ACCESS needs an IOAS; unknown flags are refused before anything is made
+            assertEquals(Errno.ENOENT.value(), t.testCmd(org.iommufd4j.uapi.selftest.IommuTestOp.CREATE_ACCESS, 0,
+                    new org.iommufd4j.uapi.selftest.IommuTestPayloads.CreateAccess(0, 0), null));
+            int ioas = t.ioasAlloc();
+            assertEquals(Errno.EOPNOTSUPP.value(), t.testCmd(org.iommufd4j.uapi.selftest.IommuTestOp.CREATE_ACCESS, ioas,
+                    new org.iommufd4j.uapi.selftest.IommuTestPayloads.CreateAccess(0, 2), null));
+            // The other access ops take an access fd: anything else is EBADFD (selftest.c iommufd_access_get)
+            assertEquals(Errno.EBADFD.value(), t.testCmd(org.iommufd4j.uapi.selftest.IommuTestOp.ACCESS_RW, 1234,
+                    new org.iommufd4j.uapi.selftest.IommuTestPayloads.AccessRw(0, 1, 0, 0), null));
+            assertEquals(0, t.destroy(ioas));
         }
     }
 

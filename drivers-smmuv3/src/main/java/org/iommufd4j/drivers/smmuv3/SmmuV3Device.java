@@ -1,11 +1,11 @@
 package org.iommufd4j.drivers.smmuv3;
 
 import org.iommufd4j.drivers.smmuv3.pagetable.ArmLpaeFormat;
+import org.iommufd4j.hw.Iotlb;
 import org.iommufd4j.pt.PageTable;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.IommuDevice;
-import org.iommufd4j.spi.PageTableDomain;
 import org.iommufd4j.spi.PagingDomain;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
@@ -23,6 +23,8 @@ final class SmmuV3Device implements IommuDevice {
     static final String DEFAULT_FORMAT = "arm-lpae-s1-4k";
 
     private final HostServices host;
+    private final SmmuIommu iommu;
+    private final int sid;
     private final String name;
     private final String format;
     /** True when the device options chose the format; otherwise the allocation flags may. */
@@ -31,8 +33,11 @@ final class SmmuV3Device implements IommuDevice {
     private final int oas;
     private PagingDomain attached;
 
-    private SmmuV3Device(HostServices host, String name, String format, boolean formatChosen, int ias, int oas) {
+    private SmmuV3Device(HostServices host, SmmuIommu iommu, String name, String format, boolean formatChosen, int ias,
+            int oas) {
         this.host = host;
+        this.iommu = iommu;
+        this.sid = SmmuIommu.streamId(name);
         this.name = name;
         this.format = format;
         this.formatChosen = formatChosen;
@@ -40,7 +45,7 @@ final class SmmuV3Device implements IommuDevice {
         this.oas = oas;
     }
 
-    static SmmuV3Device probe(HostServices host, DeviceConfig config) {
+    static SmmuV3Device probe(HostServices host, SmmuIommu iommu, DeviceConfig config) {
         String format = config.option("format", DEFAULT_FORMAT);
         if (!ArmLpaeFormat.NAMES.contains(format)) {
             throw IommufdException.einval("smmuv3: device " + config.name() + ": option format=" + format
@@ -50,7 +55,7 @@ final class SmmuV3Device implements IommuDevice {
         int oas = intOption(config, "oas", 48);
         // Validate the widths now, so a bad device is refused at probe, not at its first domain.
         ArmLpaeFormat.named(format, ias, oas, false);
-        return new SmmuV3Device(host, config.name(), format, config.options().containsKey("format"), ias, oas);
+        return new SmmuV3Device(host, iommu, config.name(), format, config.options().containsKey("format"), ias, oas);
     }
 
     private static int intOption(DeviceConfig config, String key, int fallback) {
@@ -98,7 +103,12 @@ final class SmmuV3Device implements IommuDevice {
         }
         ArmLpaeFormat f = ArmLpaeFormat.named(chosen, ias, oas, dbm);
         PageTable table = new PageTable(f, host.memory());
-        return new PageTableDomain(table, 0, (1L << f.vaBits()) - 1, PageTableDomain.IotlbFlusher.NONE);
+        try {
+            return SmmuDomain.create(iommu, table, (1L << f.vaBits()) - 1);
+        } catch (RuntimeException e) {
+            table.destroy();
+            throw e;
+        }
     }
 
     private IommufdException unsupported(int hwptFlags, String why) {
@@ -106,14 +116,28 @@ final class SmmuV3Device implements IommuDevice {
                 + Integer.toHexString(hwptFlags) + ": " + why);
     }
 
+    /** DMA is translated through the SMMU's TLB, which only the command queue clears. */
+    @Override
+    public Iotlb unitIotlb() {
+        return iommu.unit().iotlb();
+    }
+
+    /**
+     * Writes the STE for {@code domain} and syncs it (arm_smmu_write_ste: CMD_CFGI_STE + CMD_SYNC).
+     * The old domain's TLB entries stay tagged by its ASID/VMID and go when that domain is freed.
+     */
     @Override
     public void attach(PagingDomain domain) {
+        if (attached == domain) {
+            return;
+        }
         attached = domain;
+        iommu.flushSte(sid);
     }
 
     @Override
     public void release() {
-        attached = null;
+        attach(null);
     }
 
     @Override

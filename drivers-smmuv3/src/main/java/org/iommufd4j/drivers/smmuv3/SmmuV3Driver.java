@@ -24,6 +24,8 @@ final class SmmuV3Driver implements IommuDriver {
     private static final Map<String, PageTableFormat> FORMATS = formats();
 
     private final HostServices host;
+    /** The one SMMU every stream of this driver sits behind, made at the first probe. */
+    private SmmuIommu iommu;
 
     SmmuV3Driver(HostServices host) {
         this.host = host;
@@ -53,8 +55,18 @@ final class SmmuV3Driver implements IommuDriver {
         return FORMATS;
     }
 
+    /** 256 commands (SMMU_CMDQ_BASE.LOG2SIZE = 8). */
+    private static final int LOG2_COMMANDS = 8;
+
+    synchronized SmmuIommu iommu() {
+        if (iommu == null) {
+            iommu = new SmmuIommu(host.memory(), LOG2_COMMANDS);
+        }
+        return iommu;
+    }
+
     @Override
     public IommuDevice probe(DeviceConfig config) {
-        return SmmuV3Device.probe(host, config);
+        return SmmuV3Device.probe(host, iommu(), config);
     }
 }

@@ -1,6 +1,7 @@
 package org.iommufd4j.drivers.vtd;
 
 import org.iommufd4j.drivers.vtd.pagetable.VtdSecondStageFormat;
+import org.iommufd4j.hw.Iotlb;
 import org.iommufd4j.pt.PageTable;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.format.X8664Format;
@@ -8,7 +9,6 @@ import org.iommufd4j.spi.DeviceCapabilities;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.IommuDevice;
-import org.iommufd4j.spi.PageTableDomain;
 import org.iommufd4j.spi.PagingDomain;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
@@ -21,19 +21,23 @@ final class VtdDevice implements IommuDevice {
     static final int HWPT_ALLOC_PASID = 1 << 3;
 
     private final HostServices host;
+    private final VtdIommu iommu;
+    private final int sid;
     private final String name;
     private final boolean firstStage;
     private final int levels;
     private PagingDomain attached;
 
-    private VtdDevice(HostServices host, String name, boolean firstStage, int levels) {
+    private VtdDevice(HostServices host, VtdIommu iommu, int sid, String name, boolean firstStage, int levels) {
         this.host = host;
+        this.iommu = iommu;
+        this.sid = sid;
         this.name = name;
         this.firstStage = firstStage;
         this.levels = levels;
     }
 
-    static VtdDevice probe(HostServices host, DeviceConfig config) {
+    static VtdDevice probe(HostServices host, VtdIommu iommu, DeviceConfig config) {
         String stage = config.option("stage", "second");
         boolean first;
         switch (stage) {
@@ -58,7 +62,8 @@ final class VtdDevice implements IommuDevice {
             throw IommufdException.einval("vtd: device " + config.name() + ": option levels=" + lv + " is not "
                     + (first ? "4 or 5 for the first stage" : "3, 4 or 5 for the second stage"));
         }
-        return new VtdDevice(host, config.name(), first, levels);
+        int sid = VtdIommu.sourceId(config.name());
+        return new VtdDevice(host, iommu, sid < 0 ? 0 : sid, config.name(), first, levels);
     }
 
     @Override
@@ -85,7 +90,12 @@ final class VtdDevice implements IommuDevice {
         // A sign-extended first stage offers the lower half, as Linux's VT-d FS domain does. Only the
         // second stage logs writes (SSADS), so only it gets dirty ops.
         boolean dirty = (hwptFlags & HWPT_ALLOC_DIRTY_TRACKING) != 0;
-        return new PageTableDomain(table, table.minIova(), table.maxIova(), PageTableDomain.IotlbFlusher.NONE, dirty);
+        try {
+            return VtdDomain.create(iommu, table, firstStage, dirty);
+        } catch (RuntimeException e) {
+            table.destroy();
+            throw e;
+        }
     }
 
     /** Second-stage tables have access/dirty bits (ECAP.SSADS); PASIDs are not modelled yet. */
@@ -94,14 +104,27 @@ final class VtdDevice implements IommuDevice {
         return new DeviceCapabilities(!firstStage, 0, false);
     }
 
+    /** DMA is translated through the unit's IOTLB, which only the invalidation queue clears. */
+    @Override
+    public Iotlb unitIotlb() {
+        return iommu.unit().iotlb();
+    }
+
+    /**
+     * Points the context entry at {@code domain}. Leaving a domain tears the old entry down as Linux's
+     * domain_context_clear_one does: context cache for this source id, then the old DID's IOTLB.
+     */
     @Override
     public void attach(PagingDomain domain) {
+        if (attached != domain && attached instanceof VtdDomain old) {
+            iommu.flushDeviceContext(sid, old.did(), old.firstStage());
+        }
         attached = domain;
     }
 
     @Override
     public void release() {
-        attached = null;
+        attach(null);
     }
 
     @Override

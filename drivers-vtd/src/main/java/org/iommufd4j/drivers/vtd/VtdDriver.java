@@ -24,6 +24,8 @@ final class VtdDriver implements IommuDriver {
     private static final Map<String, PageTableFormat> FORMATS = formats();
 
     private final HostServices host;
+    /** The one remapping unit every device of this driver sits behind, made at the first probe. */
+    private VtdIommu iommu;
 
     VtdDriver(HostServices host) {
         this.host = host;
@@ -55,8 +57,18 @@ final class VtdDriver implements IommuDriver {
         return FORMATS;
     }
 
+    /** Linux QI_LENGTH: 256 descriptors. */
+    private static final int LOG2_QUEUE_ENTRIES = 8;
+
+    synchronized VtdIommu iommu() {
+        if (iommu == null) {
+            iommu = new VtdIommu(host.memory(), LOG2_QUEUE_ENTRIES);
+        }
+        return iommu;
+    }
+
     @Override
     public IommuDevice probe(DeviceConfig config) {
-        return VtdDevice.probe(host, config);
+        return VtdDevice.probe(host, iommu(), config);
     }
 }

@@ -71,6 +71,11 @@ class VtdDeviceDmaTest {
         assertEquals(DmaFault.Reason.NOT_PRESENT, fault.reason());
         assertTrue(idev.dmaBugs().isEmpty(), () -> "stale translations: " + idev.dmaBugs().staleTranslations());
         assertEquals(0, process.pinCountAt(buf), "unmap unpinned the user's pages");
+        // The DMA went through the unit's IOTLB and only the invalidation queue kept it coherent.
+        org.iommufd4j.drivers.vtd.qi.VtdUnit unit = ((VtdDriver) vtd).iommu().unit();
+        assertTrue(unit.iotlb().hits() > 0, "the device translated through the unit IOTLB");
+        assertTrue(unit.executed() >= 2, "the unmap's invalidation and wait ran through the queue");
+        assertTrue(unit.queueErrors().isEmpty(), () -> "queue errors: " + unit.queueErrors());
 
         // Detached: all DMA is blocked; the automatic HWPT is gone.
         machine.devices().detach(idev);

@@ -61,4 +61,32 @@ public final class IommuTestPayloads {
     @KernelStruct(name = "pasid_detach", size = 4, sized = false)
     public record PasidDetach(@At(offset = 0, bytes = 4) int pasid) {
     }
+
+    /** CREATE_ACCESS (id = the IOAS): the access fd comes back in out_access_fd. */
+    @KernelStruct(name = "create_access", size = 8, sized = false)
+    public record CreateAccess(@At(offset = 0, bytes = 4) int outAccessFd, @At(offset = 4, bytes = 4) int flags) {
+    }
+
+    /** DESTROY_ACCESS_PAGES (id = the access fd). */
+    @KernelStruct(name = "destroy_access_pages", size = 4, sized = false)
+    public record DestroyAccessPages(@At(offset = 0, bytes = 4) int accessPagesId) {
+    }
+
+    /** ACCESS_PAGES (id = the access fd): the pinned item's ID comes back in out_access_pages_id. */
+    @KernelStruct(name = "access_pages", size = 32, sized = false)
+    public record AccessPages(@At(offset = 0, bytes = 4) int flags, @At(offset = 4, bytes = 4) int outAccessPagesId,
+            @At(offset = 8, bytes = 8) long iova, @At(offset = 16, bytes = 8) long length,
+            @At(offset = 24, bytes = 8) long uptr) {
+    }
+
+    /** ACCESS_RW (id = the access fd); 28 bytes of members padded to the union's 8-byte alignment. */
+    @KernelStruct(name = "access_rw", size = 32, sized = false)
+    public record AccessRw(@At(offset = 0, bytes = 8) long iova, @At(offset = 8, bytes = 8) long length,
+            @At(offset = 16, bytes = 8) long uptr, @At(offset = 24, bytes = 4) int flags) {
+    }
+
+    /** ACCESS_REPLACE_IOAS (id = the access fd). */
+    @KernelStruct(name = "access_replace_ioas", size = 4, sized = false)
+    public record AccessReplaceIoas(@At(offset = 0, bytes = 4) int ioasId) {
+    }
 }

@@ -20,6 +20,14 @@ public final class SelftestUapi {
     public static final int MOCK_FLAGS_DEVICE_NO_DIRTY = 1 << 0;
     public static final int MOCK_FLAGS_DEVICE_PASID = 1 << 2;
 
+    /** CREATE_ACCESS flags (iommufd_test.h). */
+    public static final int MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES = 1 << 0;
+    /** ACCESS_PAGES flags: pin for writing. */
+    public static final int MOCK_FLAGS_ACCESS_WRITE = 1 << 0;
+    /** ACCESS_RW flags: write to the IOVA; force the slow (kthread-style) path. */
+    public static final int MOCK_ACCESS_RW_WRITE = 1 << 0;
+    public static final int MOCK_ACCESS_RW_SLOW_PATH = 1 << 2;
+
     /** MOCK_IOMMUPT_*: iommu_hwpt_selftest.pagetable_type. */
     public static final int MOCK_IOMMUPT_DEFAULT = 0;
     public static final int MOCK_IOMMUPT_HUGE = 1;

@@ -10,8 +10,7 @@ public enum Awaits {
     DIRTY_TRACKING("dirty tracking: SET_DIRTY_TRACKING and GET_DIRTY_BITMAP (issue #4)"),
     VIOMMU("vIOMMU, vdevice, vEVENTQ and HW queue objects (issue #4)"),
     PASID("PASID attach, replace and detach (issue #4)"),
-    DMA_BUF("dma-buf MAP_FILE and revocation (issue #4)"),
-    HUGETLB("MAP_HUGETLB (hugetlbfs-backed, physically contiguous huge pages) in the simulated process (no issue yet)");
+    DMA_BUF("dma-buf MAP_FILE and revocation (issue #4)");
 
     private final String feature;
 

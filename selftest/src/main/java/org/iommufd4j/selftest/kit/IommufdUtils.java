@@ -159,6 +159,80 @@ public final class IommufdUtils {
         return testCmd(op, stdevId, p, null);
     }
 
+    /** _test_ioctl_set_temp_memory_limit: SET_TEMP_MEMORY_LIMIT in KiB; returns the errno. */
+    public int setTempMemoryLimit(int limit) {
+        return testCmd(IommuTestOp.SET_TEMP_MEMORY_LIMIT, 0, new IommuTestPayloads.MemoryLimit(limit), null);
+    }
+
+    /** test_ioctl_set_default_memory_limit: 65536 KiB, as iommufd_utils.h sets it. */
+    public void setDefaultMemoryLimit() {
+        assertEquals(0, setTempMemoryLimit(65536), "SET_TEMP_MEMORY_LIMIT default");
+    }
+
+    /** ADD_RESERVED on IOAS {@code ioasId}; returns the errno. */
+    public int addReserved(int ioasId, long start, long length) {
+        return testCmd(IommuTestOp.ADD_RESERVED, ioasId, new IommuTestPayloads.AddReserved(start, length), null);
+    }
+
+    // ------------------------------------------------------------------ the selftest access (an fd)
+
+    /** _test_cmd_create_access: returns the errno; the access fd lands in {@code fd[0]}. */
+    public int createAccessErr(int ioasId, int flags, int[] fd) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.CREATE_ACCESS, ioasId, new IommuTestPayloads.CreateAccess(0, flags), out);
+        if (rc == 0 && fd != null) {
+            fd[0] = payload(out[0], IommuTestPayloads.CreateAccess.class).outAccessFd();
+        }
+        return rc;
+    }
+
+    /** test_cmd_create_access: asserts success, returns the access fd ({@code access_id} in the C test). */
+    public int createAccess(int ioasId, int flags) {
+        int[] fd = new int[1];
+        assertEquals(0, createAccessErr(ioasId, flags, fd), "CREATE_ACCESS on " + ioasId);
+        return fd[0];
+    }
+
+    /** _test_cmd_destroy_access: close(access_fd); 0 or the errno (EBADF when it is not open). */
+    public int destroyAccessErr(int accessFd) {
+        try {
+            process.close(accessFd);
+            return 0;
+        } catch (org.iommufd4j.uapi.IommufdException e) {
+            return e.errno().value();
+        }
+    }
+
+    /** test_cmd_destroy_access: asserts the close succeeds. */
+    public void destroyAccess(int accessFd) {
+        assertEquals(0, destroyAccessErr(accessFd), "close(access fd " + accessFd + ")");
+    }
+
+    /** ACCESS_PAGES through access fd {@code accessFd}; returns the errno, the item in {@code pagesId[0]}. */
+    public int accessPages(int accessFd, long iova, long length, long uptr, int flags, int[] pagesId) {
+        IommuTestCmd[] out = new IommuTestCmd[1];
+        int rc = testCmd(IommuTestOp.ACCESS_PAGES, accessFd, new IommuTestPayloads.AccessPages(flags, 0, iova, length, uptr), out);
+        if (rc == 0 && pagesId != null) {
+            pagesId[0] = payload(out[0], IommuTestPayloads.AccessPages.class).outAccessPagesId();
+        }
+        return rc;
+    }
+
+    /** _test_cmd_destroy_access_pages: returns the errno. */
+    public int destroyAccessPages(int accessFd, int pagesId) {
+        return testCmd(IommuTestOp.DESTROY_ACCESS_PAGES, accessFd, new IommuTestPayloads.DestroyAccessPages(pagesId), null);
+    }
+
+    /** ACCESS_RW through access fd {@code accessFd}; returns the errno. */
+    public int accessRw(int accessFd, long iova, long length, long uptr, int flags) {
+        return testCmd(IommuTestOp.ACCESS_RW, accessFd, new IommuTestPayloads.AccessRw(iova, length, uptr, flags), null);
+    }
+
+    /** _test_cmd_access_replace_ioas: returns the errno. */
+    public int accessReplaceIoas(int accessFd, int ioasId) {
+        return testCmd(IommuTestOp.ACCESS_REPLACE_IOAS, accessFd, new IommuTestPayloads.AccessReplaceIoas(ioasId), null);
+    }
+
     // ------------------------------------------------------------------ framework ioctls
 
     public int ioasAlloc() {
@@ -285,11 +359,6 @@ public final class IommufdUtils {
             ids[2] = p.outIdevId();
         }
         return rc;
-    }
-
-    /** _test_ioctl_set_temp_memory_limit (IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT, in pages): the errno. */
-    public int setTempMemoryLimit(int limit) {
-        return testCmd(IommuTestOp.SET_TEMP_MEMORY_LIMIT, 0, new IommuTestPayloads.MemoryLimit(limit), null);
     }
 
     // ------------------------------------------------------------------ dirty tracking
