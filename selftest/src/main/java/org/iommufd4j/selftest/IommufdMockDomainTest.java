@@ -5,16 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.iommufd4j.memory.SimProcess;
-import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.Fixture;
 import org.iommufd4j.selftest.kit.IommufdUtils;
 import org.iommufd4j.selftest.kit.KernelTest;
 import org.iommufd4j.selftest.kit.MockOnly;
-import org.iommufd4j.selftest.kit.Pending;
 import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuHwptAllocFlags;
+import org.iommufd4j.uapi.IommuIoasCopy;
 import org.iommufd4j.uapi.IommuIoasMapFlags;
+import org.iommufd4j.uapi.IommufdIoctl;
+import org.iommufd4j.uapi.selftest.SelftestUapi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -245,11 +246,46 @@ final class IommufdMockDomainTest {
         allAligns(true);
     }
 
-    /** Pin through an access, COPY into the domain IOAS, ACCESS_REPLACE_IOAS. */
     @KernelTest
-    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS, ACCESS_PAGES, ACCESS_REPLACE_IOAS and DESTROY_ACCESS_PAGES"
-            + " (the mock answers EOPNOTSUPP: SelftestAccess is not reachable from IOMMU_TEST_CMD yet)")
     void user_copy() {
+        long buf = variant.file ? machine.mfdBuffer() : machine.buffer();
+        long bufferSize = SelftestMachine.BUFFER_SIZE;
+        long dstIova = IommufdUtils.MOCK_APERTURE_START;
+        int copyFlags = IommuIoasMapFlags.FIXED_IOVA | IommuIoasMapFlags.WRITEABLE;
+
+        // Pin the pages in an IOAS with no domains then copy to an IOAS with domains
+        int srcIoasId = t.ioasAlloc();
+        long srcIova = variant.file ? t.ioasMapFile(srcIoasId, machine.mfd(), 0, bufferSize) : t.ioasMap(srcIoasId, buf, bufferSize);
+        int accessFd = t.createAccess(srcIoasId, SelftestUapi.MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
+
+        int[] pagesId = new int[1];
+        assertEquals(0, t.accessPages(accessFd, srcIova, bufferSize, buf, 0, pagesId));
+        assertEquals(0, ioasCopy(copyFlags, ioasId, dstIova, srcIoasId, srcIova, bufferSize));
+        checkMockIova(buf, dstIova, bufferSize);
+
+        // Now replace the ioas with a new one
+        int newIoasId = t.ioasAlloc();
+        srcIova = variant.file ? t.ioasMapFile(newIoasId, machine.mfd(), 0, bufferSize) : t.ioasMap(newIoasId, buf, bufferSize);
+        assertEquals(0, t.accessReplaceIoas(accessFd, newIoasId));
+
+        // Destroy the old ioas and cleanup copied mapping
+        assertEquals(0, t.ioasUnmap(ioasId, dstIova, bufferSize));
+        assertEquals(0, t.destroy(srcIoasId));
+
+        // Then run the same test again with the new ioas
+        assertEquals(0, t.accessPages(accessFd, srcIova, bufferSize, buf, 0, pagesId));
+        assertEquals(0, ioasCopy(copyFlags, ioasId, dstIova, newIoasId, srcIova, bufferSize));
+        checkMockIova(buf, dstIova, bufferSize);
+
+        assertEquals(0, t.destroyAccessPages(accessFd, pagesId[0]));
+        t.destroyAccess(accessFd);
+
+        assertEquals(0, t.destroy(newIoasId));
+    }
+
+    /** ioctl(IOMMU_IOAS_COPY): the errno. */
+    private int ioasCopy(int flags, int dstIoasId, long dstIova, int srcIoasId, long srcIova, long length) {
+        return t.ioctl(IommufdIoctl.IOMMU_IOAS_COPY, new IommuIoasCopy(flags, dstIoasId, srcIoasId, length, dstIova, srcIova), null);
     }
 
     @KernelTest
