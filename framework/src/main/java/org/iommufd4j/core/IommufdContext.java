@@ -117,8 +117,9 @@ public final class IommufdContext implements AutoCloseable {
         ByteBuffer kernel = ByteBuffer.allocate(known).order(ByteOrder.LITTLE_ENDIAN);
         kernel.put(0, user, 0, copied);
         T cmd = codec.decode(kernel);
+        Ucmd ucmd = new Ucmd(this, caller);
         try {
-            T response = invoke(handler, cmd, caller);
+            T response = invoke(handler, cmd, ucmd);
             if (response != null) {
                 copyBack(codec, response, kernel, user, copied);
             }
@@ -128,7 +129,7 @@ public final class IommufdContext implements AutoCloseable {
             }
             throw e;
         }
-        return 0;
+        return ucmd.returnValue();
     }
 
     private static <T extends Record> void copyBack(StructCodec<T> codec, T response, ByteBuffer kernel, ByteBuffer user, int copied) {
@@ -185,7 +186,10 @@ public final class IommufdContext implements AutoCloseable {
     }
 
     private <T extends Record> T invoke(IoctlHandler<T> handler, T cmd, UserMemory caller) {
-        Ucmd ucmd = new Ucmd(this, caller);
+        return invoke(handler, cmd, new Ucmd(this, caller));
+    }
+
+    private <T extends Record> T invoke(IoctlHandler<T> handler, T cmd, Ucmd ucmd) {
         boolean ok = false;
         try {
             T response = handler.handle(ucmd, cmd);

@@ -151,6 +151,27 @@ public final class ObjectTable {
     }
 
     /**
+     * The kernel's iommufd_object_tombstone_user: removes and destroys a live object that only
+     * the table holds, but keeps its ID taken (an XA_ZERO_ENTRY) until the context closes, so
+     * the user's DESTROY of that ID is ENOENT and no new object reuses it. Returns false, changing
+     * nothing, when the object is still held or already gone.
+     */
+    public boolean tombstoneIfUnused(IommufdObject obj) {
+        synchronized (lock) {
+            if (obj.state != IommufdObject.State.LIVE || obj.id <= 0 || obj.id >= slots.size() || slots.get(obj.id) != obj
+                    || !obj.releaseIfOnlyTable()) {
+                return false;
+            }
+            slots.set(obj.id, null);
+            obj.state = IommufdObject.State.DEAD;
+            count--;
+            liveCounter.accept(-1);
+        }
+        obj.destroy();
+        return true;
+    }
+
+    /**
      * Destroys every object, leaves first: repeatedly removes each object that only the table
      * still holds, until none is left (the kernel's iommufd_fops_release). Returns the objects
      * that could not be destroyed because something still held them (a bug in a subsystem).

@@ -11,6 +11,7 @@ public final class Ucmd {
     private final IommufdContext ctx;
     private final UserMemory user;
     private IommufdObject newObject;
+    private int returnValue;
 
     Ucmd(IommufdContext ctx, UserMemory user) {
         this.ctx = ctx;
@@ -37,6 +38,21 @@ public final class Ucmd {
         ctx.objects().reserve(obj);
         newObject = obj;
         return obj;
+    }
+
+    /**
+     * A non-negative value the byte ioctl returns instead of 0 on success (e.g. an fd the call
+     * made, as the selftest's DMABUF_GET returns its dma-buf fd). The typed API has no such value.
+     */
+    public void setReturnValue(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("an ioctl's success value is non-negative, not " + value);
+        }
+        returnValue = value;
+    }
+
+    int returnValue() {
+        return returnValue;
     }
 
     void complete(boolean success) {

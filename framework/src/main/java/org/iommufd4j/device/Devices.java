@@ -85,9 +85,17 @@ public final class Devices {
                 detach(idev, pasid);
             }
             detach(idev, NO_PASID);
-            idev.unbound = true;
+            synchronized (idev) {
+                idev.unbound = true;
+            }
         } finally {
             lock.unlock();
+        }
+        // iommufd_device_remove_vdev: the vDEVICE goes with its device and its ID is tombstoned,
+        // so the user's later DESTROY of it is ENOENT.
+        IommufdObject vdev = idev.vdevice();
+        if (vdev != null && !idev.ctx.objects().tombstoneIfUnused(vdev)) {
+            throw new IllegalStateException(vdev + " of " + idev + " is still used at unbind");
         }
         idev.unref();
         if (!idev.ctx.objects().removeIfUnused(idev)) {
@@ -307,6 +315,7 @@ public final class Devices {
         if (pasid == NO_PASID) {
             idev.dmaPath().follow(hwpt.domain());
         }
+        old.deviceLeft(idev, pasid);
         return old;
     }
 
@@ -330,6 +339,7 @@ public final class Devices {
             } else {
                 idev.device().removePasid(pasid, current.domain());
             }
+            current.deviceLeft(idev, pasid);
             hwptPut(idev.ctx, current);
             idev.unref();
         } finally {

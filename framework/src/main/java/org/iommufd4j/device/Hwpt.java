@@ -60,4 +60,12 @@ public abstract class Hwpt extends IommufdObject {
     public boolean enforcesDirtyTracking() {
         return false;
     }
+
+    /**
+     * {@code idev} no longer uses this HWPT at {@code pasid} (0: the RID), after a detach or a
+     * replace: a HWPT with a fault queue answers the page requests it still holds from there
+     * (iommufd_auto_response_faults). Cannot fail.
+     */
+    public void deviceLeft(Idev idev, int pasid) {
+    }
 }

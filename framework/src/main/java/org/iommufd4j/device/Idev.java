@@ -1,5 +1,8 @@
 package org.iommufd4j.device;
 
+import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommufdException;
+
 import it.unimi.dsi.fastutil.ints.Int2ObjectAVLTreeMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectSortedMap;
 import org.iommufd4j.core.IommufdContext;
@@ -27,6 +30,8 @@ public final class Idev extends IommufdObject {
     /** PASID → HWPT; guarded by the context's attach lock. */
     final Int2ObjectSortedMap<Hwpt> pasids = new Int2ObjectAVLTreeMap<>();
     boolean unbound;
+    /** The device's vDEVICE (at most one, Linux {@code idev->vdev}); guarded by this. */
+    private IommufdObject vdevice;
 
     Idev(IommufdContext ctx, IommuDriver driver, IommuDevice device, DeviceDma dma) {
         super(ObjectType.DEVICE);
@@ -76,6 +81,32 @@ public final class Idev extends IommufdObject {
     /** The HWPT {@code pasid} is attached to, or null. */
     public synchronized Hwpt attachedPasid(int pasid) {
         return pasids.get(pasid);
+    }
+
+    /**
+     * Records {@code vdev} as this device's vDEVICE (iommufd_vdevice_alloc's {@code idev->vdev}):
+     * EEXIST when it already has one, ENOENT when the device is being unbound.
+     */
+    public synchronized void claimVdevice(IommufdObject vdev) {
+        if (unbound) {
+            throw new IommufdException(Errno.ENOENT, this + " is being unbound");
+        }
+        if (vdevice != null) {
+            throw new IommufdException(Errno.EEXIST, this + " already has " + vdevice);
+        }
+        vdevice = vdev;
+    }
+
+    /** Forgets {@code vdev} (it is being destroyed). */
+    public synchronized void releaseVdevice(IommufdObject vdev) {
+        if (vdevice == vdev) {
+            vdevice = null;
+        }
+    }
+
+    /** The vDEVICE of this device, or null. */
+    public synchronized IommufdObject vdevice() {
+        return vdevice;
     }
 
     @Override

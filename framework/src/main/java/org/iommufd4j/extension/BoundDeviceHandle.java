@@ -3,6 +3,7 @@ package org.iommufd4j.extension;
 import org.iommufd4j.device.Devices;
 import org.iommufd4j.device.Hwpt;
 import org.iommufd4j.device.Idev;
+import org.iommufd4j.hwpt.PageRequests;
 import org.iommufd4j.spi.BoundDevice;
 import org.iommufd4j.spi.IommuDevice;
 
@@ -28,6 +29,11 @@ class BoundDeviceHandle implements BoundDevice {
     @Override
     public IommuDevice device() {
         return idev.device();
+    }
+
+    @Override
+    public void reportPageRequest(int pasid, int grpid, int perm, long addr, int flags) {
+        PageRequests.report(idev, pasid, grpid, perm, addr, flags);
     }
 
     @Override

@@ -213,4 +213,9 @@ final class Call implements ExtensionCall, AutoCloseable {
         }
         held.clear();
     }
+
+    @Override
+    public void setReturnValue(int value) {
+        ucmd.setReturnValue(value);
+    }
 }

@@ -22,8 +22,8 @@ import org.iommufd4j.uapi.StructCodec;
  * data_type/data_len consistency (EINVAL), dev_id (ENOENT), pt_id (EINVAL when it is not an IOAS or
  * a paging HWPT), the allocation itself, then the fault queue.
  *
- * <p>Extension points for later tasks: a vIOMMU {@code pt_id} ({@link #allocOnOther}) and
- * FAULT_ID_VALID ({@link #attachFaultQueue}).
+ * <p>{@code pt_id} may also be a vIOMMU ({@link NestingHost}); FAULT_ID_VALID routes the new
+ * HWPT's page requests to a {@link FaultQueue}.
  */
 public final class HwptAllocHandler implements IoctlHandler<IommuHwptAlloc> {
     private static final StructCodec<IommuHwptAlloc> CODEC = StructCodec.of(IommuHwptAlloc.class);
@@ -87,19 +87,34 @@ public final class HwptAllocHandler implements IoctlHandler<IommuHwptAlloc> {
         }
     }
 
-    /** pt_id is neither an IOAS nor a paging HWPT: a vIOMMU will be accepted here once it exists. */
+    /** pt_id is neither an IOAS nor a paging HWPT: a vIOMMU (any {@link NestingHost}) gives a nested HWPT. */
     private static Hwpt allocOnOther(Ucmd ucmd, IommufdObject pt, Idev idev, IommuHwptAlloc cmd, UserData data) {
+        if (pt instanceof NestingHost viommu) {
+            return HwptNested.allocateOn(viommu, idev, cmd.flags(), data, ucmd::newObject);
+        }
         throw IommufdException.einval("iommu_hwpt_alloc.pt_id " + Integer.toUnsignedString(cmd.ptId()) + " is a " + pt.type()
-                + ", not an IOAS or a HWPT_PAGING");
+                + ", not an IOAS, a HWPT_PAGING or a VIOMMU");
     }
 
     /**
-     * FAULT_ID_VALID: the HWPT's I/O page faults go to the FAULT object {@code faultId}. No FAULT
-     * object can exist yet (IOMMU_FAULT_QUEUE_ALLOC is a later task), so every lookup fails with the
-     * kernel's ENOENT and the new HWPT is aborted.
+     * FAULT_ID_VALID (iommufd_hwpt_alloc): the HWPT's I/O page requests go to the FAULT object
+     * {@code faultId}, which the HWPT holds from now on. A wrong ID is ENOENT; the caller then
+     * aborts the new HWPT.
      */
     private static void attachFaultQueue(Ucmd ucmd, Hwpt hwpt, int faultId) {
-        throw new IommufdException(Errno.ENOENT, "iommu_hwpt_alloc.fault_id " + Integer.toUnsignedString(faultId)
-                + ": no FAULT object (fault queues are not implemented yet)");
+        FaultQueue fault = ucmd.ctx().get(faultId, FaultQueue.class);
+        try {
+            fault.ref();
+            if (hwpt instanceof HwptPaging paging) {
+                paging.fault = fault;
+            } else if (hwpt instanceof HwptNested nested) {
+                nested.fault = fault;
+            } else {
+                fault.unref();
+                throw new IllegalStateException("a new " + hwpt + " is neither paging nor nested");
+            }
+        } finally {
+            ucmd.ctx().put(fault);
+        }
     }
 }

@@ -17,7 +17,7 @@ import org.iommufd4j.uapi.StructCodec;
  * domain's driver. {@code entry_num} is always written back with the number of entries handled,
  * also on failure (0 unless the driver handled some). A paging HWPT is EINVAL; entry_num &gt; 0 with
  * a NULL pointer or entry_len 0 is EINVAL; entry_num 0 only lets the driver check data_type.
- * A vIOMMU {@code hwpt_id} is a later task ({@link #invalidateOther}).
+ * A vIOMMU {@code hwpt_id} goes to the vIOMMU's driver ({@link NestingHost#cacheInvalidate}).
  */
 public final class HwptInvalidateHandler implements IoctlHandler<IommuHwptInvalidate> {
     private static final StructCodec<IommuHwptInvalidate> CODEC = StructCodec.of(IommuHwptInvalidate.class);
@@ -76,9 +76,17 @@ public final class HwptInvalidateHandler implements IoctlHandler<IommuHwptInvali
         }
     }
 
-    /** Not a nested HWPT: a vIOMMU will be accepted here once it exists. */
+    /** Not a nested HWPT: a vIOMMU invalidates through its driver; anything else is EINVAL. */
     private static int invalidateOther(IommufdObject obj, UserArray entries) {
+        if (obj instanceof NestingHost viommu) {
+            int handled = viommu.cacheInvalidate(entries);
+            if (handled < 0 || handled > entries.count()) {
+                throw new IllegalStateException(obj + ": the driver reported " + handled + " of " + entries.count()
+                        + " entries handled");
+            }
+            return handled;
+        }
         throw IommufdException.einval("iommu_hwpt_invalidate.hwpt_id " + obj.id() + " is a " + obj.type()
-                + ", not a HWPT_NESTED");
+                + ", not a HWPT_NESTED or a VIOMMU");
     }
 }

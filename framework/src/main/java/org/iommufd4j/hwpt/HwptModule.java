@@ -6,7 +6,7 @@ import dagger.multibindings.IntoSet;
 import org.iommufd4j.core.Ioctl;
 import org.iommufd4j.device.AutoDomainFactory;
 
-/** The HW page table ioctls, and the automatic domains devices get when attached to an IOAS. */
+/** The HW page table ioctls (and the fault queues their page requests go to), and the automatic domains devices get when attached to an IOAS. */
 @Module
 public interface HwptModule {
     @Binds
@@ -31,4 +31,8 @@ public interface HwptModule {
     @Binds
     @IntoSet
     Ioctl invalidate(HwptInvalidateHandler handler);
+
+    @Binds
+    @IntoSet
+    Ioctl faultAlloc(FaultAllocHandler handler);
 }

@@ -1,6 +1,7 @@
 package org.iommufd4j.hwpt;
 
 import java.util.function.Consumer;
+import org.iommufd4j.core.IommufdObject;
 import org.iommufd4j.core.ObjectType;
 import org.iommufd4j.device.Hwpt;
 import org.iommufd4j.device.Idev;
@@ -22,12 +23,19 @@ public final class HwptNested extends Hwpt {
 
     private final HwptPaging parent;
     private final NestedDomain domain;
+    /** What this HWPT holds: the paging parent, or the vIOMMU it was allocated through. */
+    private final IommufdObject holder;
+    private final NestingHost viommu;
+    /** The FAULT object its page requests go to (FAULT_ID_VALID), or null. */
+    FaultQueue fault;
 
-    private HwptNested(Idev idev, HwptPaging parent, NestedDomain domain, int flags) {
+    private HwptNested(Idev idev, HwptPaging parent, NestingHost viommu, NestedDomain domain, int flags) {
         super(ObjectType.HWPT_NESTED, idev.driver(), domain, (flags & IommuHwptAllocFlags.PASID) != 0);
         this.parent = parent;
         this.domain = domain;
-        parent.ref();
+        this.viommu = viommu;
+        this.holder = viommu != null ? viommu.object() : parent;
+        holder.ref();
     }
 
     /**
@@ -50,7 +58,26 @@ public final class HwptNested extends Hwpt {
         }
         NestedDomain domain = idev.device().allocNestedDomain(parent.pagingDomain(),
                 flags & ~IommuHwptAllocFlags.FAULT_ID_VALID, data);
-        HwptNested hwpt = new HwptNested(idev, parent, domain, flags);
+        return reserve(new HwptNested(idev, parent, null, domain, flags), reserve);
+    }
+
+    /**
+     * iommufd_viommu_alloc_hwpt_nested: the same flag and data rules; the vIOMMU's driver allocates
+     * the domain, and the new HWPT holds the vIOMMU (so the vIOMMU is EBUSY while it exists).
+     */
+    static HwptNested allocateOn(NestingHost viommu, Idev idev, int flags, UserData data, Consumer<HwptNested> reserve) {
+        if ((flags & ~VALID_FLAGS) != 0) {
+            throw new IommufdException(Errno.EOPNOTSUPP, "iommu_hwpt_alloc.flags 0x" + Integer.toHexString(flags)
+                    + ": bits 0x" + Integer.toHexString(flags & ~VALID_FLAGS) + " are not valid for a nested HWPT");
+        }
+        if (data == null) {
+            throw new IommufdException(Errno.EOPNOTSUPP, "a nested HWPT needs driver data (iommu_hwpt_alloc.data_type)");
+        }
+        NestedDomain domain = viommu.allocNestedDomain(idev, flags & ~IommuHwptAllocFlags.FAULT_ID_VALID, data);
+        return reserve(new HwptNested(idev, viommu.nestingParent(), viommu, domain, flags), reserve);
+    }
+
+    private static HwptNested reserve(HwptNested hwpt, Consumer<HwptNested> reserve) {
         try {
             reserve.accept(hwpt);
         } catch (RuntimeException e) {
@@ -58,6 +85,11 @@ public final class HwptNested extends Hwpt {
             throw e;
         }
         return hwpt;
+    }
+
+    /** The vIOMMU this HWPT was allocated through, or null. */
+    public NestingHost viommu() {
+        return viommu;
     }
 
     /** The paging parent. */
@@ -80,8 +112,19 @@ public final class HwptNested extends Hwpt {
     }
 
     @Override
+    public void deviceLeft(Idev idev, int pasid) {
+        if (fault != null) {
+            fault.autoRespond(idev.id(), pasid);
+        }
+    }
+
+    @Override
     protected void destroy() {
         domain.free();
-        parent.unref();
+        holder.unref();
+        if (fault != null) {
+            fault.unref();
+            fault = null;
+        }
     }
 }

@@ -27,6 +27,8 @@ public final class HwptPaging extends Hwpt {
     private final int flags;
     private final boolean auto;
     private boolean inIopt;
+    /** The FAULT object its page requests go to (FAULT_ID_VALID), or null. */
+    FaultQueue fault;
 
     private HwptPaging(Idev idev, PagingDomain domain, Ioas ioas, int flags, boolean auto) {
         super(ObjectType.HWPT_PAGING, idev.driver(), domain, (flags & IommuHwptAllocFlags.PASID) != 0);
@@ -97,6 +99,13 @@ public final class HwptPaging extends Hwpt {
     }
 
     @Override
+    public void deviceLeft(Idev idev, int pasid) {
+        if (fault != null) {
+            fault.autoRespond(idev.id(), pasid);
+        }
+    }
+
+    @Override
     protected void destroy() {
         if (inIopt) {
             ioas.iopt().removeDomain(domain);
@@ -104,5 +113,9 @@ public final class HwptPaging extends Hwpt {
         }
         domain.free();
         ioas.unref();
+        if (fault != null) {
+            fault.unref();
+            fault = null;
+        }
     }
 }

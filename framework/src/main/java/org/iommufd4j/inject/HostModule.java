@@ -31,17 +31,7 @@ interface HostModule {
     @Provides
     @Singleton
     static HostServices hostServices(PhysicalMemory memory, FailNth failNth) {
-        return new HostServices() {
-            @Override
-            public PhysicalMemory memory() {
-                return memory;
-            }
-
-            @Override
-            public FailNth failNth() {
-                return failNth;
-            }
-        };
+        return HostServices.of(memory, failNth);
     }
 
     @Provides

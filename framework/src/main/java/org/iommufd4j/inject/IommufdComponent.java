@@ -13,6 +13,7 @@ import org.iommufd4j.ioas.IoasModule;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.plugin.DriverRegistry;
 import org.iommufd4j.vfio.VfioModule;
+import org.iommufd4j.viommu.ViommuModule;
 
 /**
  * The framework's wiring: one component is one simulated machine. Subsystem modules contribute
@@ -20,7 +21,7 @@ import org.iommufd4j.vfio.VfioModule;
  * folder) the first time {@link #drivers()} is asked for.
  */
 @Singleton
-@Component(modules = {HostModule.class, CoreModule.class, IoasModule.class, HwptModule.class, VfioModule.class})
+@Component(modules = {HostModule.class, CoreModule.class, IoasModule.class, HwptModule.class, ViommuModule.class, VfioModule.class})
 public interface IommufdComponent {
     Iommufd iommufd();
 

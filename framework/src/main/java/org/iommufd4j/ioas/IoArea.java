@@ -19,6 +19,8 @@ final class IoArea {
     boolean domainsLoaded;
     /** Pins taken through accesses on this area (iopt_area num_accesses). */
     int accessPins;
+    /** A dma-buf area whose exporter revoked it: unmapped from every domain and never loaded again. */
+    boolean revoked;
 
     IoArea(long iova, long length, IoPages pages, long startByte, int prot) {
         this.iova = iova;

@@ -5,6 +5,7 @@ import static org.iommufd4j.memory.PhysicalMemory.PAGE_SIZE;
 
 import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.memory.AccountMode;
+import org.iommufd4j.memory.DmaBuf;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.memory.SimFile;
 import org.iommufd4j.memory.SimProcess;
@@ -27,6 +28,8 @@ final class IoPages {
     /** The process whose memory is pinned (user pages), or null for file pages. */
     private final SimProcess source;
     private final SimFile file;
+    /** The dma-buf whose frames these are (no pin, no accounting), or null. */
+    private final DmaBuf dmabuf;
     /** Page-aligned start: a user VA or a file offset. */
     private final long base;
     /** The first and one-past-last byte of the mapped range, relative to {@link #base}. */
@@ -44,6 +47,11 @@ final class IoPages {
 
     private IoPages(PhysicalMemory memory, SimProcess source, SimFile file, long start, long length, boolean writable,
             SimProcess owner, AccountMode mode) {
+        this(memory, source, file, null, start, length, writable, owner, mode);
+    }
+
+    private IoPages(PhysicalMemory memory, SimProcess source, SimFile file, DmaBuf dmabuf, long start, long length,
+            boolean writable, SimProcess owner, AccountMode mode) {
         long end = start + length;
         if (length <= 0 || Long.compareUnsigned(end, start) < 0) {
             throw new IommufdException(Errno.EOVERFLOW, "start 0x" + Long.toHexString(start) + " + length 0x"
@@ -52,6 +60,7 @@ final class IoPages {
         this.memory = memory;
         this.source = source;
         this.file = file;
+        this.dmabuf = dmabuf;
         this.base = start & -PAGE_SIZE;
         this.firstByte = start - base;
         this.endByte = end - base;
@@ -77,6 +86,25 @@ final class IoPages {
                     + Long.toUnsignedString(length) + ") is not inside " + file + " of size " + file.size());
         }
         return new IoPages(caller.memory(), null, file, start, length, writable, caller, effective(caller, mode));
+    }
+
+    /**
+     * Pages of dma-buf {@code buf} at [start, start+length) (iopt_alloc_dmabuf_pages): its frames
+     * are the exporter's, so nothing is pinned or charged. Past the buffer's end: EINVAL; revoked:
+     * ENODEV.
+     */
+    static IoPages ofDmaBuf(SimProcess caller, DmaBuf buf, long start, long length, boolean writable) {
+        if (start < 0 || length <= 0 || start + length < start || start + length > buf.length()) {
+            throw new IommufdException(Errno.EINVAL, "dma-buf range [" + Long.toUnsignedString(start) + ", +"
+                    + Long.toUnsignedString(length) + ") is not inside the " + buf.length() + "-byte buffer");
+        }
+        buf.checkUsable();
+        return new IoPages(caller.memory(), null, null, buf, start, length, writable, caller, AccountMode.NONE);
+    }
+
+    /** The dma-buf these pages are, or null. */
+    DmaBuf dmabuf() {
+        return dmabuf;
     }
 
     /** CAP_IPC_LOCK bypasses RLIMIT_MEMLOCK (pages.c iopt_alloc_pages). */
@@ -160,11 +188,11 @@ final class IoPages {
                 }
                 i = j + 1;
             }
-            accountOwner.chargePinned(accountMode, newly);
+            accountOwner.chargePinned(accountMode, dmabuf == null ? newly : 0);
         } catch (RuntimeException e) {
             for (int k = first; k <= last; k++) {
                 if (holders[k] == -1) {
-                    memory.unpinFrame(pfns[k]);
+                    unpinFrame(pfns[k]);
                     pfns[k] = 0;
                     holders[k] = 0;
                 }
@@ -177,8 +205,24 @@ final class IoPages {
         npinned += newly;
     }
 
+    private void unpinFrame(long pfn) {
+        if (dmabuf == null) {
+            memory.unpinFrame(pfn);
+        }
+    }
+
     private long[] pinSource(int first, int last) {
         int count = last - first + 1;
+        if (dmabuf != null) {
+            // The exporter's frames: usable unless revoked (then ENODEV), never pinned.
+            dmabuf.checkUsable();
+            long[] pfns = new long[count];
+            long firstPfn = (dmabuf.physicalAddress() + base) >>> PAGE_SHIFT;
+            for (int k = 0; k < count; k++) {
+                pfns[k] = firstPfn + first + k;
+            }
+            return pfns;
+        }
         if (file == null) {
             return source.pinPages(base + ((long) first << PAGE_SHIFT), count, writable);
         }
@@ -195,13 +239,13 @@ final class IoPages {
                 throw new IllegalStateException("page " + k + " of iopt_pages is not held");
             }
             if (--holders[k] == 0) {
-                memory.unpinFrame(pfns[k]);
+                unpinFrame(pfns[k]);
                 pfns[k] = 0;
                 released++;
             }
         }
         npinned -= released;
-        accountOwner.unchargePinned(accountMode, released);
+        accountOwner.unchargePinned(accountMode, dmabuf == null ? released : 0);
     }
 
     /**

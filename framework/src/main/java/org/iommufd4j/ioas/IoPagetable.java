@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.memory.AccountMode;
 import org.iommufd4j.memory.SimFile;
+import org.iommufd4j.memory.DmaBuf;
 import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.spi.IommuProt;
@@ -40,7 +41,7 @@ import org.iommufd4j.uapi.IommufdException;
  *
  * <p>IOVAs are unsigned 64-bit values held in {@code long}s; all comparisons are unsigned.
  */
-public final class IoPagetable {
+public final class IoPagetable implements DmaBuf.Importer {
     /** ULONG_MAX. */
     static final long MAX = -1L;
     /** The largest alignment automatic allocation asks for (HPAGE_SIZE with THP). */
@@ -92,6 +93,52 @@ public final class IoPagetable {
         failNth.check("iopt_pages allocation", Errno.ENOMEM);
         IoPages pages = IoPages.ofFile(caller, file, start, length, (prot & IommuProt.WRITE) != 0, mode);
         return map(List.of(new Slice(pages, pages.firstByte(), length)), length, iova, fixed, prot);
+    }
+
+    /**
+     * Maps bytes [start, start+length) of dma-buf {@code buf} (iopt_map_file_pages for a dma-buf):
+     * its frames are the exporter's, neither pinned nor charged. A revoked buffer is ENODEV; a
+     * later revoke unmaps the area from every domain ({@link #revoke}).
+     */
+    public long mapDmaBuf(SimProcess caller, DmaBuf buf, long start, long length, long iova, boolean fixed, int prot) {
+        if (length == 0) {
+            throw IommufdException.einval("length must not be 0");
+        }
+        failNth.check("iopt_pages allocation", Errno.ENOMEM);
+        IoPages pages = IoPages.ofDmaBuf(caller, buf, start, length, (prot & IommuProt.WRITE) != 0);
+        return map(List.of(new Slice(pages, pages.firstByte(), length)), length, iova, fixed, prot);
+    }
+
+    /**
+     * The exporter revoked {@code buf} (iopt_revoke_notify): every area over it is unmapped from
+     * every domain now and stays unmapped (also from domains added later) until it is unmapped by
+     * the user; its IOVA stays allocated.
+     */
+    @Override
+    public synchronized void revoke(DmaBuf buf) {
+        for (IoArea a : areas.values()) {
+            if (a.pages.dmabuf() != buf || a.revoked) {
+                continue;
+            }
+            if (a.domainsLoaded) {
+                unload(a, domains, true);
+            }
+            a.revoked = true;
+        }
+    }
+
+    private void addAreaRef(IoArea a) {
+        a.pages.addArea();
+        if (a.pages.dmabuf() != null) {
+            a.pages.dmabuf().attach(this);
+        }
+    }
+
+    private void removeAreaRef(IoArea a) {
+        a.pages.removeArea();
+        if (a.pages.dmabuf() != null) {
+            a.pages.dmabuf().detach(this);
+        }
     }
 
     /**
@@ -170,7 +217,7 @@ public final class IoPagetable {
         }
         for (IoArea a : made) {
             areas.put(a.iova, a);
-            a.pages.addArea();
+            addAreaRef(a);
         }
         return iova;
     }
@@ -354,7 +401,7 @@ public final class IoPagetable {
                 unload(a, domains, true);
             }
             areas.remove(a.iova);
-            a.pages.removeArea();
+            removeAreaRef(a);
             bytes += a.length;
         }
         return bytes;
@@ -394,6 +441,9 @@ public final class IoPagetable {
             List<IoArea> filled = new ArrayList<>();
             try {
                 for (IoArea a : areas.values()) {
+                    if (a.revoked) {
+                        continue;
+                    }
                     load(a, target, first);
                     filled.add(a);
                 }
@@ -421,7 +471,9 @@ public final class IoPagetable {
         }
         boolean last = domains.isEmpty();
         for (IoArea a : areas.values()) {
-            unload(a, List.of(domain), last);
+            if (!a.revoked) {
+                unload(a, List.of(domain), last);
+            }
         }
         releaseReservedLocked(domain);
         recalculateAlignment();
@@ -874,9 +926,11 @@ public final class IoPagetable {
         }
         lhs.domainsLoaded = area.domainsLoaded;
         rhs.domainsLoaded = area.domainsLoaded;
+        lhs.revoked = area.revoked;
+        rhs.revoked = area.revoked;
         areas.put(lhs.iova, lhs);
         areas.put(rhs.iova, rhs);
-        area.pages.addArea();
+        addAreaRef(rhs);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.iommufd4j.ioas;
 import jakarta.inject.Inject;
 import org.iommufd4j.core.IoctlHandler;
 import org.iommufd4j.core.Ucmd;
+import org.iommufd4j.memory.DmaBuf;
 import org.iommufd4j.memory.SimFile;
 import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.uapi.Errno;
@@ -11,7 +12,10 @@ import org.iommufd4j.uapi.IommufdException;
 import org.iommufd4j.uapi.IommufdIoctl;
 import org.iommufd4j.uapi.StructCodec;
 
-/** IOMMU_IOAS_MAP_FILE (ioas.c iommufd_ioas_map_file): maps a memfd of the caller; a bad fd is EBADF. */
+/**
+ * IOMMU_IOAS_MAP_FILE (ioas.c iommufd_ioas_map_file): maps a memfd or a dma-buf of the caller; a
+ * bad fd is EBADF, another kind of file EOPNOTSUPP, a revoked dma-buf ENODEV.
+ */
 public final class IoasMapFileHandler implements IoctlHandler<IommuIoasMapFile> {
     private static final StructCodec<IommuIoasMapFile> CODEC = StructCodec.of(IommuIoasMapFile.class);
 
@@ -39,6 +43,11 @@ public final class IoasMapFileHandler implements IoctlHandler<IommuIoasMapFile> 
         try {
             if (!(ucmd.user() instanceof SimProcess caller)) {
                 throw new IommufdException(Errno.EBADF, "iommu_ioas_map_file.fd " + cmd.fd() + ": the caller has no open files");
+            }
+            if (caller.specialFile(cmd.fd()) instanceof DmaBuf dmabuf) {
+                long iova = ioas.iopt().mapDmaBuf(caller, dmabuf, cmd.start(), cmd.length(), cmd.iova(), IoasCommon.fixed(cmd.flags()),
+                        prot);
+                return cmd.withOutIova(iova);
             }
             SimFile file = caller.file(cmd.fd());
             if (!file.isMemfd()) {

@@ -86,6 +86,26 @@ public final class IommufdAccess extends IommufdObject implements IovaAccess {
         return access;
     }
 
+    /**
+     * iommufd_access_create_internal: a pinning access the core itself uses (a vIOMMU HW queue
+     * pins its guest memory through one). Its ID is reserved but never visible, as the kernel's
+     * never-finalized object, so the user cannot look it up or destroy it. {@code ops} decides
+     * what an unmap of pinned IOVA does; one that does not unpin makes that unmap EBUSY.
+     */
+    public static IommufdAccess createInternal(IommufdContext ctx, Ops ops) {
+        IommufdAccess access = new IommufdAccess(ctx, ops);
+        ctx.objects().reserve(access);
+        return access;
+    }
+
+    /**
+     * iommufd_access_destroy_internal: detaches (the caller unpinned first) and releases the
+     * reserved ID of an access made by {@link #createInternal}.
+     */
+    public void destroyInternal() {
+        ctx.objects().abortObject(this);
+    }
+
     /** Whether this access may pin pages. */
     public boolean needsPinPages() {
         return iovaAlignment == PAGE_SIZE;

@@ -180,11 +180,42 @@ public final class SimFile implements OpenFile {
     /** Drops a holder (fd or mapping); the last one returns every page to memory. */
     synchronized void release() {
         if (--holders == 0) {
-            for (Long2LongMap.Entry e : pages.long2LongEntrySet()) {
-                memory.putFrame(e.getLongValue());
+            if (!pfnMap) {
+                for (Long2LongMap.Entry e : pages.long2LongEntrySet()) {
+                    memory.putFrame(e.getLongValue());
+                }
             }
             pages.clear();
+            if (onLastRelease != null) {
+                Runnable r = onLastRelease;
+                onLastRelease = null;
+                r.run();
+            }
         }
+    }
+
+    private Runnable onLastRelease;
+    /** Frames owned by a driver (io_remap_pfn_range, VM_PFNMAP): mapped without page references. */
+    private boolean pfnMap;
+
+    /**
+     * A file over frames a driver owns (a region published for mmap, io_remap_pfn_range):
+     * {@code length} bytes from page-aligned {@code pa}, mapped without taking page references,
+     * as a VM_PFNMAP mapping. {@code onLastRelease} runs when the last mapping of it goes away.
+     * Map it with {@link SimProcess#mmapFile}.
+     */
+    public static SimFile ofFrames(PhysicalMemory memory, String name, long pa, long length, Runnable onLastRelease) {
+        if ((pa & (PAGE_SIZE - 1)) != 0 || length <= 0 || (length & (PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("frames at 0x" + Long.toHexString(pa) + " +0x" + Long.toHexString(length)
+                    + " are not whole pages");
+        }
+        SimFile f = new SimFile(memory, name, length, false);
+        for (long i = 0; i < length >>> PAGE_SHIFT; i++) {
+            f.pages.put(i, (pa >>> PAGE_SHIFT) + i);
+        }
+        f.pfnMap = true;
+        f.onLastRelease = onLastRelease;
+        return f;
     }
 
     @Override

@@ -255,6 +255,41 @@ public final class SimProcess implements UserMemory {
         return openFile(fd) instanceof AnonFile a ? a : null;
     }
 
+    /**
+     * Installs a special file whose read(2), write(2) and last close are {@code ops} (the fd an
+     * iommufd ioctl returns: a FAULT or vEVENTQ queue, a dma-buf) as an anon inode file.
+     */
+    public int installFile(String name, FileOps ops) {
+        return installFile(new AnonFile(name, ops, ops::release));
+    }
+
+    /** The {@link FileOps} behind the anon inode file at {@code fd}, or null when nothing of the kind is open there. */
+    public synchronized FileOps specialFile(int fd) {
+        OpenFile f = fd < 0 ? null : fds.get(fd);
+        return f instanceof AnonFile a ? a.privateData(FileOps.class) : null;
+    }
+
+    private FileOps fileOps(int fd) {
+        FileOps f;
+        synchronized (this) {
+            f = openFile(fd) instanceof AnonFile a ? a.privateData(FileOps.class) : null;
+        }
+        if (f == null) {
+            throw new IommufdException(Errno.EINVAL, "fd " + fd + " of pid " + pid + " does not support read(2)/write(2) here");
+        }
+        return f;
+    }
+
+    /** read(2) on a special file: EBADF when nothing is open at {@code fd}, EINVAL when it has no read. */
+    public int readFd(int fd, byte[] buf, int off, int len) {
+        return fileOps(fd).read(buf, off, len);
+    }
+
+    /** write(2) on a special file: EBADF when nothing is open at {@code fd}, EINVAL when it has no write. */
+    public int writeFd(int fd, byte[] buf, int off, int len) {
+        return fileOps(fd).write(buf, off, len);
+    }
+
     /** Whether a descriptor is open at {@code fd}. */
     public synchronized boolean isOpen(int fd) {
         return fds.containsKey(fd);
@@ -351,6 +386,22 @@ public final class SimProcess implements UserMemory {
                 frameForWrite(vma, va);
             }
         }
+        return start;
+    }
+
+    /**
+     * mmap of a file that is not in the descriptor table (a region another file's mmap handler
+     * resolved, e.g. iommufd's published vIOMMU pages): MAP_SHARED, placed anywhere. The mapping
+     * holds {@code file} until munmap or exit.
+     */
+    public synchronized long mmapFile(SimFile file, long length, int prot) {
+        checkAlive();
+        if (length <= 0 || (length & (PAGE_SIZE - 1)) != 0) {
+            throw new IommufdException(Errno.EINVAL, "mmap: bad length " + length);
+        }
+        long start = findGap(length, length >= HUGE_ALIGN ? HUGE_ALIGN : PAGE_SIZE);
+        file.hold();
+        vmas.put(start, new Vma(start, start + length, prot, true, file, 0));
         return start;
     }
 

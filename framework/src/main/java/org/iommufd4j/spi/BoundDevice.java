@@ -39,6 +39,14 @@ public interface BoundDevice {
     /** The HWPT ID attached to the RID, 0 when none. */
     int hwptId();
 
+    /**
+     * Reports an I/O page request the device made ({@code iommu_report_device_fault} with
+     * IOMMU_FAULT_PAGE_REQ): it goes to the FAULT object of the HWPT attached to {@code pasid}
+     * (0: the RID). {@code flags} are {@code IOMMU_PGFAULT_FLAGS_*}, {@code perm}
+     * {@code IOMMU_PGFAULT_PERM_*}. EINVAL when that HWPT has no fault queue.
+     */
+    void reportPageRequest(int pasid, int grpid, int perm, long addr, int flags);
+
     /** Detaches everything and removes the DEVICE object (iommufd_device_unbind). */
     void unbind();
 }

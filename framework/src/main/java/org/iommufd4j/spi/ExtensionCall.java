@@ -43,6 +43,12 @@ public interface ExtensionCall {
     BoundDevice device(int deviceId);
 
     /**
+     * Makes the byte ioctl return {@code value} (non-negative) instead of 0 when this call
+     * succeeds, as an ioctl that hands out an fd does.
+     */
+    void setReturnValue(int value);
+
+    /**
      * Sets the machine-wide temporary memory limit of the io_pagetable's batches, in KiB (the
      * selftest's SET_TEMP_MEMORY_LIMIT); {@code 0} restores the default.
      */

@@ -11,4 +11,19 @@ public interface HostServices {
     PhysicalMemory memory();
 
     FailNth failNth();
+
+    /** The services of a host with this memory and fault injector. */
+    static HostServices of(PhysicalMemory memory, FailNth failNth) {
+        return new HostServices() {
+            @Override
+            public PhysicalMemory memory() {
+                return memory;
+            }
+
+            @Override
+            public FailNth failNth() {
+                return failNth;
+            }
+        };
+    }
 }

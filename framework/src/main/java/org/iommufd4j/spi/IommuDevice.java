@@ -51,6 +51,32 @@ public interface IommuDevice {
     }
 
     /**
+     * The IOMMU keeps the guest's PASID table in user memory (Linux {@code iommu_ops.user_pasid_table}):
+     * a page request for a PASID with nothing attached goes to the nested domain on the RID.
+     */
+    default boolean userPasidTable() {
+        return false;
+    }
+
+    /**
+     * Whether {@link #allocViommu} takes {@code type} (Linux {@code get_viommu_size} != 0). The
+     * framework asks before it looks up the parent HWPT, so an unknown type is EOPNOTSUPP first.
+     */
+    default boolean supportsViommu(int type) {
+        return false;
+    }
+
+    /**
+     * Allocates a vIOMMU of {@code type} on {@code parent}, a NEST_PARENT paging domain of this
+     * driver (IOMMU_VIOMMU_ALLOC; Linux {@code viommu_init}). {@code data} is the user's driver data
+     * or null; the driver may write results back with {@link UserData#write}. An unsupported type
+     * is EOPNOTSUPP (the default, for drivers without vIOMMUs).
+     */
+    default IommuViommu allocViommu(int type, PagingDomain parent, UserData data, ViommuHost host) {
+        throw new IommufdException(Errno.EOPNOTSUPP, name() + ": no vIOMMU of type 0x" + Integer.toHexString(type));
+    }
+
+    /**
      * The IOMMU_GET_HW_INFO data. {@code requestedType} is the user's {@code in_data_type} with
      * IOMMU_HW_INFO_FLAG_INPUT_TYPE, else IOMMU_HW_INFO_TYPE_DEFAULT (0), which means "your default";
      * a type the driver does not report is EOPNOTSUPP. The default reports no vendor data.

@@ -70,6 +70,17 @@ public final class UserData {
         return codec.decode(struct);
     }
 
+    /**
+     * Copies {@code value} back to the user's buffer ({@code iommu_copy_struct_to_user}): at most
+     * {@link #length()} bytes, so a user with an older, shorter struct gets its prefix. EFAULT on a
+     * bad pointer.
+     */
+    public <T extends Record> void write(StructCodec<T> codec, T value) {
+        byte[] struct = new byte[codec.size()];
+        codec.encode(value, java.nio.ByteBuffer.wrap(struct).order(java.nio.ByteOrder.LITTLE_ENDIAN));
+        memory.write(uptr, struct, 0, Math.min(length, struct.length));
+    }
+
     @Override
     public String toString() {
         return "UserData[type 0x" + Integer.toHexString(type) + ", " + length + " bytes at 0x" + Long.toHexString(uptr) + "]";

@@ -23,6 +23,7 @@ public enum Errno {
     EINVAL(22),
     ENOTTY(25),
     ENOSPC(28),
+    ESPIPE(29),
     ERANGE(34),
     /** Invalid exchange: the selftest's ACCESS_PAGES check found pages other than the user's. */
     EBADE(52),

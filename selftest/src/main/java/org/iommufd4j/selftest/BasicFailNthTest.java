@@ -9,15 +9,18 @@ import org.iommufd4j.ioas.IovaRange;
 import org.iommufd4j.memory.SimProcess;
 import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.FailNthSweep;
-import org.iommufd4j.selftest.kit.IommufdUtils;
 import org.iommufd4j.selftest.kit.Fixture;
+import org.iommufd4j.selftest.kit.IommufdUtils;
 import org.iommufd4j.selftest.kit.KernelTest;
 import org.iommufd4j.selftest.kit.MockOnly;
 import org.iommufd4j.selftest.kit.Pending;
 import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommuHwInfoType;
+import org.iommufd4j.uapi.IommuHwptAllocFlags;
 import org.iommufd4j.uapi.IommuIoasCopy;
 import org.iommufd4j.uapi.IommufdException;
+import org.iommufd4j.uapi.selftest.IommuTestOp;
 import org.iommufd4j.uapi.selftest.SelftestUapi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -288,10 +291,70 @@ final class BasicFailNthTest {
     /** MOCK_DOMAIN_FLAGS(PASID), GET_HW_INFO, HWPT_ALLOC, replace, vIOMMU, vdevice, HW queue, fault, vEVENTQ, PASID. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS and the selftest vIOMMU")
-    @Pending(Awaits.VIOMMU)
     void device() {
+        // The mock plugin adds IOMMU_TEST_CMD when it is loaded; its own frames are the machine's.
+        machine.driverUnderTest();
+        byte[] data = IommufdUtils.selftestData(SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
         sweep(pass -> {
-            // port: iommufd_fail_nth.c device
+            IommufdUtils t = new IommufdUtils(pass.machine().process(), pass.ctx());
+            int ioasId = t.ioasAlloc();
+            int ioasId2 = t.ioasAlloc();
+            long iova = IommufdUtils.MOCK_APERTURE_START;
+            // The C body's stack (info, data) is a scratch page here, unmapped when the pass ends.
+            SimProcess process = pass.machine().process();
+            long scratch = process.mmapAnonymous(IommufdUtils.PAGE_SIZE, false);
+            try {
+                deviceBody(pass, t, ioasId, ioasId2, iova, scratch, data);
+            } finally {
+                process.munmap(scratch, IommufdUtils.PAGE_SIZE);
+            }
         });
+    }
+
+    private static void deviceBody(FailNthSweep.Pass pass, IommufdUtils t, int ioasId, int ioasId2, long iova, long scratch,
+            byte[] data) {
+        long buffer = pass.machine().buffer();
+        long info = scratch;
+        long dataUptr = scratch + 64;
+        pass.machine().process().write(dataUptr, data, 0, data.length);
+        ok(t.ioasMapFixed(ioasId, buffer, IommufdUtils.PAGE_SIZE, iova), "IOAS_MAP");
+        ok(t.ioasMapFixed(ioasId2, buffer, IommufdUtils.PAGE_SIZE, iova), "IOAS_MAP");
+
+        pass.failNthEnable();
+
+        int[] ids = new int[3];
+        ok(t.mockDomainErr(ioasId, SelftestUapi.MOCK_FLAGS_DEVICE_PASID, ids), "MOCK_DOMAIN_FLAGS");
+        int stdevId = ids[0];
+        int idevId = ids[2];
+        ok(t.getHwInfo(idevId, IommuHwInfoType.DEFAULT, false, info, 8, null), "GET_HW_INFO");
+        int[] id = new int[1];
+        ok(t.hwptAlloc(idevId, ioasId, IommuHwptAllocFlags.PASID, 0, null, id), "HWPT_ALLOC");
+        int hwptId = id[0];
+        ok(t.mockDomainReplace(stdevId, ioasId2, null), "MOCK_DOMAIN_REPLACE");
+        ok(t.mockDomainReplace(stdevId, hwptId, null), "MOCK_DOMAIN_REPLACE");
+        ok(t.hwptAlloc(idevId, ioasId, IommuHwptAllocFlags.NEST_PARENT | IommuHwptAllocFlags.PASID, 0, null, id), "HWPT_ALLOC");
+        hwptId = id[0];
+        ok(t.viommuAlloc(idevId, hwptId, SelftestUapi.IOMMU_VIOMMU_TYPE_SELFTEST, null, id, null), "VIOMMU_ALLOC");
+        int viommuId = id[0];
+        ok(t.vdeviceAlloc(viommuId, idevId, 0, id), "VDEVICE_ALLOC");
+        ok(t.hwQueueAlloc(viommuId, SelftestUapi.IOMMU_HW_QUEUE_TYPE_SELFTEST, 0, iova, IommufdUtils.PAGE_SIZE, id),
+                "HW_QUEUE_ALLOC");
+        int[] fault = new int[2];
+        ok(t.faultAlloc(fault), "FAULT_QUEUE_ALLOC");
+        pass.machine().process().close(fault[1]);
+        ok(t.hwptAllocIopf(idevId, hwptId, fault[0], IommuHwptAllocFlags.FAULT_ID_VALID,
+                SelftestUapi.IOMMU_HWPT_DATA_SELFTEST, dataUptr, data.length, id), "HWPT_ALLOC (fault)");
+        int[] veventq = new int[2];
+        ok(t.veventqAlloc(viommuId, SelftestUapi.IOMMU_VEVENTQ_TYPE_SELFTEST, 2, veventq), "VEVENTQ_ALLOC");
+        pass.machine().process().close(veventq[1]);
+        ok(t.hwptAlloc(idevId, ioasId, IommuHwptAllocFlags.PASID, 0, null, id), "HWPT_ALLOC");
+        int testHwptId = id[0];
+
+        // Tests for pasid attach/replace/detach (the teardown's detach of self->pasid is the
+        // context close, which unbinds the device and so detaches every PASID)
+        int pasid = 200;
+        ok(t.pasidOp(IommuTestOp.PASID_ATTACH, stdevId, pasid, hwptId), "PASID_ATTACH");
+        ok(t.pasidOp(IommuTestOp.PASID_REPLACE, stdevId, pasid, testHwptId), "PASID_REPLACE");
+        ok(t.pasidOp(IommuTestOp.PASID_DETACH, stdevId, pasid, 0), "PASID_DETACH");
     }
 }

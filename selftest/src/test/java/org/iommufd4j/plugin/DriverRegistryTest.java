@@ -25,17 +25,7 @@ class DriverRegistryTest {
 
     private static HostServices hostServices() {
         var machine = TestMachine.create();
-        return new HostServices() {
-            @Override
-            public org.iommufd4j.memory.PhysicalMemory memory() {
-                return machine.memory();
-            }
-
-            @Override
-            public org.iommufd4j.failnth.FailNth failNth() {
-                return machine.failNth();
-            }
-        };
+        return HostServices.of(machine.memory(), machine.failNth());
     }
 
     private static List<String> names(DriverRegistry r) {

@@ -27,17 +27,7 @@ class AmdViDriverTest {
     private static final int RW = IommuProt.READ | IommuProt.WRITE;
     private final FailNth failNth = new FailNth();
     private final PhysicalMemory memory = new PhysicalMemory(32L << 20, failNth);
-    private final IommuDriver driver = new AmdViDriverFactory().create(new HostServices() {
-        @Override
-        public PhysicalMemory memory() {
-            return memory;
-        }
-
-        @Override
-        public FailNth failNth() {
-            return failNth;
-        }
-    });
+    private final IommuDriver driver = new AmdViDriverFactory().create(HostServices.of(memory, failNth));
 
     @Test
     void capabilitiesListPagingAndBothFormats() {

@@ -16,6 +16,8 @@ import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.HwInfo;
 import org.iommufd4j.spi.IommuDevice;
 import org.iommufd4j.spi.IommuDomain;
+import org.iommufd4j.spi.IommuViommu;
+import org.iommufd4j.spi.ViommuHost;
 import org.iommufd4j.spi.NestedDomain;
 import org.iommufd4j.spi.PageTableDomain;
 import org.iommufd4j.spi.PagingDomain;
@@ -54,6 +56,10 @@ final class MockDevice implements IommuDevice {
     private final MockFormat defaultFormat;
     private final int devFlags;
     private IommuDomain attached;
+    /** mock_dev.cache: four fake cache entries a vIOMMU invalidation zeroes; guarded by this. */
+    private final int[] cache = new int[SelftestUapi.MOCK_DEV_CACHE_NUM];
+    /** The vIOMMU of the nested domain the RID is attached to (mock_dev.viommu), or null. */
+    private MockViommu viommu;
     private final Int2ObjectOpenHashMap<IommuDomain> pasids = new Int2ObjectOpenHashMap<>();
 
     MockDevice(HostServices host, String name, MockFormat defaultFormat, int devFlags) {
@@ -61,6 +67,7 @@ final class MockDevice implements IommuDevice {
         this.name = name;
         this.defaultFormat = defaultFormat;
         this.devFlags = devFlags;
+        java.util.Arrays.fill(cache, SelftestUapi.IOMMU_TEST_DEV_CACHE_DEFAULT);
     }
 
     /**
@@ -158,6 +165,47 @@ final class MockDevice implements IommuDevice {
     /** mock_domain_alloc_nested: only PASID may be asked for; the data gives the IOTLB's initial value. */
     @Override
     public NestedDomain allocNestedDomain(PagingDomain parent, int hwptFlags, UserData data) {
+        return allocNestedDomain(parent, hwptFlags, data, null);
+    }
+
+    /** mock_ops.user_pasid_table = true. */
+    @Override
+    public boolean userPasidTable() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsViommu(int type) {
+        return type == SelftestUapi.IOMMU_VIOMMU_TYPE_SELFTEST;
+    }
+
+    /** mock_viommu_init (IOMMU_VIOMMU_TYPE_SELFTEST only). */
+    @Override
+    public IommuViommu allocViommu(int type, PagingDomain parent, UserData data, ViommuHost core) {
+        return MockViommu.create(host, type, parent, data, core);
+    }
+
+    /** The fake cache entry {@code id} (DEV_CHECK_CACHE). */
+    synchronized int cache(int id) {
+        return cache[id];
+    }
+
+    /** Zeroes cache entry {@code id}, or all of them for -1 (vIOMMU invalidation). */
+    synchronized void clearCache(int id) {
+        if (id < 0) {
+            java.util.Arrays.fill(cache, 0);
+        } else {
+            cache[id] = 0;
+        }
+    }
+
+    /** The vIOMMU the RID's nested domain belongs to, or null (TRIGGER_VEVENT). */
+    synchronized MockViommu viommu() {
+        return viommu;
+    }
+
+    /** mock_domain_alloc_nested / mock_viommu_alloc_domain_nested. */
+    NestedDomain allocNestedDomain(PagingDomain parent, int hwptFlags, UserData data, MockViommu through) {
         if ((hwptFlags & ~IommuHwptAllocFlags.PASID) != 0) {
             throw new IommufdException(Errno.EOPNOTSUPP, "mock: nested hwpt flags 0x" + Integer.toHexString(hwptFlags)
                     + " may only include IOMMU_HWPT_ALLOC_PASID");
@@ -170,7 +218,7 @@ final class MockDevice implements IommuDevice {
                     + " is not IOMMU_HWPT_DATA_SELFTEST (0xdead)");
         }
         IommuHwptSelftest cfg = data.read(SELFTEST_DATA, MIN_NESTED_DATA);
-        return new MockNestedDomain(parent, cfg.iotlb());
+        return new MockNestedDomain(parent, cfg.iotlb(), through);
     }
 
     /** mock_domain_hw_info: DEFAULT or SELFTEST; reports {@code {0, 0xdeadbeef}} as SELFTEST. */
@@ -200,10 +248,20 @@ final class MockDevice implements IommuDevice {
         attachDomain(domain);
     }
 
+    /**
+     * mock_domain_nop_attach: a nested domain of a vIOMMU needs the device's vDEVICE there first
+     * (ENOENT); the device then reports its vEVENTs to that vIOMMU.
+     */
     @Override
     public synchronized void attachDomain(IommuDomain domain) {
         checkAttachable(domain);
+        MockViommu newViommu = domain instanceof MockNestedDomain n ? n.viommu() : null;
+        if (newViommu != null && newViommu.core().virtIdOf(this).isEmpty()) {
+            throw new IommufdException(Errno.ENOENT, "mock: device " + name + " has no vDEVICE in vIOMMU "
+                    + newViommu.core().id() + " to attach its nested domain");
+        }
         attached = domain;
+        viommu = newViommu;
     }
 
     @Override
@@ -249,6 +307,7 @@ final class MockDevice implements IommuDevice {
     @Override
     public synchronized void release() {
         attached = null;
+        viommu = null;
         pasids.clear();
     }
 

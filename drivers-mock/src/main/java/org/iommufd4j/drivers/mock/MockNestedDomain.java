@@ -25,10 +25,21 @@ final class MockNestedDomain implements NestedDomain {
 
     private final PagingDomain parent;
     private final int[] iotlb = new int[MOCK_NESTED_DOMAIN_IOTLB_NUM];
+    /** The vIOMMU it was allocated through, or null (mock_iommu_domain_nested.mock_viommu). */
+    private final MockViommu viommu;
 
     MockNestedDomain(PagingDomain parent, int initial) {
+        this(parent, initial, null);
+    }
+
+    MockNestedDomain(PagingDomain parent, int initial, MockViommu viommu) {
         this.parent = parent;
+        this.viommu = viommu;
         java.util.Arrays.fill(iotlb, initial);
+    }
+
+    MockViommu viommu() {
+        return viommu;
     }
 
     @Override

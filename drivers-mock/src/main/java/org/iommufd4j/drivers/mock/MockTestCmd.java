@@ -38,8 +38,9 @@ import org.iommufd4j.uapi.StructCodec;
  * IOMMU_TEST_CMD (0x3BA0), the selftest's back door (selftest.c iommufd_test), as the mock
  * plugin's extension ioctl. Implemented ops: ADD_RESERVED, MOCK_DOMAIN, MOCK_DOMAIN_FLAGS,
  * MD_CHECK_MAP, MD_CHECK_REFS, MOCK_DOMAIN_REPLACE, SET_TEMP_MEMORY_LIMIT, DIRTY, MD_CHECK_IOTLB and
- * the PASID ops. The access, IOPF, vEVENT, dma-buf and device-cache ops answer EOPNOTSUPP until the
- * framework features they drive exist; an unknown op is EOPNOTSUPP.
+ * the PASID ops; the access ops ({@link AccessOps}); TRIGGER_IOPF, TRIGGER_VEVENT and DEV_CHECK_CACHE
+ * ({@link MockEventOps}); DMABUF_GET and DMABUF_REVOKE ({@link MockDmaBufOps}). An unknown op is
+ * EOPNOTSUPP.
  */
 final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
     private static final StructCodec<IommuTestCmd> CODEC = StructCodec.of(IommuTestCmd.class);
@@ -100,21 +101,18 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
             case IommuTestOp.ACCESS_REPLACE_IOAS:
                 return AccessOps.accessReplaceIoas(call, cmd);
             case IommuTestOp.TRIGGER_IOPF:
-                throw notYet(cmd, "fault queues (IOMMU_FAULT_QUEUE_ALLOC)");
+                return MockEventOps.triggerIopf(call, cmd);
             case IommuTestOp.DEV_CHECK_CACHE:
+                return MockEventOps.checkDevCache(call, cmd);
             case IommuTestOp.TRIGGER_VEVENT:
-                throw notYet(cmd, "vIOMMU, vDEVICE and vEVENT queues");
+                return MockEventOps.triggerVevent(call, cmd);
             case IommuTestOp.DMABUF_GET:
+                return MockDmaBufOps.get(host, call, cmd);
             case IommuTestOp.DMABUF_REVOKE:
-                throw notYet(cmd, "dma-buf file mappings");
+                return MockDmaBufOps.revoke(host, call, cmd);
             default:
                 throw new IommufdException(Errno.EOPNOTSUPP, "iommu_test_cmd.op " + Integer.toUnsignedString(cmd.op()) + " is unknown");
         }
-    }
-
-    private static IommufdException notYet(IommuTestCmd cmd, String feature) {
-        return new IommufdException(Errno.EOPNOTSUPP, "iommu_test_cmd.op " + cmd.op() + " needs " + feature
-                + ", which iommufd4j does not implement yet");
     }
 
     private static <P extends Record> P payload(IommuTestCmd cmd, Class<P> type) {

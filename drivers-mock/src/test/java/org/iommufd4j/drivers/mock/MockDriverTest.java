@@ -23,17 +23,7 @@ import org.junit.jupiter.api.Test;
 class MockDriverTest {
     private final FailNth failNth = new FailNth();
     private final PhysicalMemory memory = new PhysicalMemory(32L << 20, failNth);
-    private final IommuDriver driver = new MockDriverFactory().create(new HostServices() {
-        @Override
-        public PhysicalMemory memory() {
-            return memory;
-        }
-
-        @Override
-        public FailNth failNth() {
-            return failNth;
-        }
-    });
+    private final IommuDriver driver = new MockDriverFactory().create(HostServices.of(memory, failNth));
 
     @Test
     void capabilitiesListTheMockFormats() {

@@ -26,17 +26,7 @@ import org.junit.jupiter.api.Test;
 class SmmuV3DriverTest {
     private final FailNth failNth = new FailNth();
     private final PhysicalMemory memory = new PhysicalMemory(32L << 20, failNth);
-    private final IommuDriver driver = new SmmuV3DriverFactory().create(new HostServices() {
-        @Override
-        public PhysicalMemory memory() {
-            return memory;
-        }
-
-        @Override
-        public FailNth failNth() {
-            return failNth;
-        }
-    });
+    private final IommuDriver driver = new SmmuV3DriverFactory().create(HostServices.of(memory, failNth));
 
     private static ArmLpaeFormat format(PagingDomain d) {
         return assertInstanceOf(ArmLpaeFormat.class, assertInstanceOf(PageTableDomain.class, d).pageTable().format());

@@ -25,17 +25,7 @@ import org.junit.jupiter.api.Test;
 class VtdDriverTest {
     private final FailNth failNth = new FailNth();
     private final PhysicalMemory memory = new PhysicalMemory(32L << 20, failNth);
-    private final IommuDriver driver = new VtdDriverFactory().create(new HostServices() {
-        @Override
-        public PhysicalMemory memory() {
-            return memory;
-        }
-
-        @Override
-        public FailNth failNth() {
-            return failNth;
-        }
-    });
+    private final IommuDriver driver = new VtdDriverFactory().create(HostServices.of(memory, failNth));
 
     @Test
     void capabilitiesListPagingDirtyAndTheExportedFormats() {

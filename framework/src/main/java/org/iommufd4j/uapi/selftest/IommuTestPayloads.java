@@ -62,6 +62,28 @@ public final class IommuTestPayloads {
     public record PasidDetach(@At(offset = 0, bytes = 4) int pasid) {
     }
 
+    @KernelStruct(name = "check_dev_cache", size = 8, sized = false)
+    public record CheckDevCache(@At(offset = 0, bytes = 4) int id, @At(offset = 4, bytes = 4) int cache) {
+    }
+
+    @KernelStruct(name = "trigger_iopf", size = 24, sized = false)
+    public record TriggerIopf(@At(offset = 0, bytes = 4) int devId, @At(offset = 4, bytes = 4) int pasid,
+            @At(offset = 8, bytes = 4) int grpid, @At(offset = 12, bytes = 4) int perm,
+            @At(offset = 16, bytes = 8) long addr) {
+    }
+
+    @KernelStruct(name = "trigger_vevent", size = 4, sized = false)
+    public record TriggerVevent(@At(offset = 0, bytes = 4) int devId) {
+    }
+
+    @KernelStruct(name = "dmabuf_get", size = 8, sized = false)
+    public record DmabufGet(@At(offset = 0, bytes = 4) int length, @At(offset = 4, bytes = 4) int openFlags) {
+    }
+
+    @KernelStruct(name = "dmabuf_revoke", size = 8, sized = false)
+    public record DmabufRevoke(@At(offset = 0, bytes = 4) int dmabufFd, @At(offset = 4, bytes = 4) int revoked) {
+    }
+
     /** CREATE_ACCESS (id = the IOAS): the access fd comes back in out_access_fd. */
     @KernelStruct(name = "create_access", size = 8, sized = false)
     public record CreateAccess(@At(offset = 0, bytes = 4) int outAccessFd, @At(offset = 4, bytes = 4) int flags) {

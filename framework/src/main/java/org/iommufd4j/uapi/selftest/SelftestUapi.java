@@ -61,4 +61,33 @@ public final class SelftestUapi {
     @KernelStruct(name = "iommu_test_hw_info", size = 8, sized = false)
     public record IommuTestHwInfo(@At(offset = 0, bytes = 4) int flags, @At(offset = 4, bytes = 4) int testReg) {
     }
+
+    /** vIOMMU selftest types and limits (iommufd_test.h). */
+    public static final int IOMMU_VIOMMU_TYPE_SELFTEST = 0xdeadbeef;
+    public static final int IOMMU_VEVENTQ_TYPE_SELFTEST = 0xbeefbeef;
+    public static final int IOMMU_HW_QUEUE_TYPE_SELFTEST = 0xdeadbeef;
+    public static final int IOMMU_TEST_HW_QUEUE_MAX = 2;
+    public static final int IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST = 0xdeadbeef;
+    public static final int IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST_INVALID = 0xdadbeef;
+    /** The mock device's four fake cache entries and their initial value. */
+    public static final int IOMMU_TEST_DEV_CACHE_DEFAULT = 0xbaddad;
+    public static final int MOCK_DEV_CACHE_ID_MAX = 3;
+    public static final int MOCK_DEV_CACHE_NUM = 4;
+
+    /** {@code struct iommu_viommu_selftest}: VIOMMU_ALLOC data; min length ends at {@code out_data}. */
+    @KernelStruct(name = "iommu_viommu_selftest", size = 24, sized = false)
+    public record IommuViommuSelftest(@At(offset = 0, bytes = 4) int inData, @At(offset = 4, bytes = 4) int outData,
+            @At(offset = 8, bytes = 8) long outMmapOffset, @At(offset = 16, bytes = 8) long outMmapLength) {
+    }
+
+    /** {@code struct iommu_viommu_invalidate_selftest}: one IOMMU_HWPT_INVALIDATE entry on a vIOMMU. */
+    @KernelStruct(name = "iommu_viommu_invalidate_selftest", size = 12, sized = false)
+    public record IommuViommuInvalidateSelftest(@At(offset = 0, bytes = 4) int flags, @At(offset = 4, bytes = 4) int vdevId,
+            @At(offset = 8, bytes = 4) int cacheId) {
+    }
+
+    /** {@code struct iommu_viommu_event_selftest}: the payload of a selftest vEVENT. */
+    @KernelStruct(name = "iommu_viommu_event_selftest", size = 4, sized = false)
+    public record IommuViommuEventSelftest(@At(offset = 0, bytes = 4) int virtId) {
+    }
 }

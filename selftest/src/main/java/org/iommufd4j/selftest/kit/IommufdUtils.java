@@ -27,6 +27,17 @@ import org.iommufd4j.uapi.IommuIoasUnmap;
 import org.iommufd4j.uapi.IommuOption;
 import org.iommufd4j.uapi.IommufdIoctl;
 import org.iommufd4j.uapi.StructCodec;
+import org.iommufd4j.uapi.IommuFaultAlloc;
+import org.iommufd4j.uapi.IommuHwQueueAlloc;
+import org.iommufd4j.uapi.IommuHwptPageResponse;
+import org.iommufd4j.uapi.IommuHwptPgfault;
+import org.iommufd4j.uapi.IommuHwptPgfaultPerm;
+import org.iommufd4j.uapi.IommuPageResponseCode;
+import org.iommufd4j.uapi.IommuVdeviceAlloc;
+import org.iommufd4j.uapi.IommuVeventqAlloc;
+import org.iommufd4j.uapi.IommuVeventqFlag;
+import org.iommufd4j.uapi.IommuViommuAlloc;
+import org.iommufd4j.uapi.IommufdVeventHeader;
 
 /**
  * The kernel selftest's iommufd_utils.h: every helper goes through {@link IommufdContext#ioctl} with
@@ -435,5 +446,180 @@ public final class IommufdUtils {
 
     private static boolean testBit(byte[] b, long bit) {
         return (b[(int) (bit >>> 3)] & (1 << (bit & 7))) != 0;
+    }
+
+    // ------------------------------------------------------------------ faults, vIOMMU objects (issue #4)
+
+    /** Copies {@code data} into a fresh page of the process; 0 for null. */
+    public long userCopy(byte[] data) {
+        if (data == null) {
+            return 0;
+        }
+        long uptr = process.mmapAnonymous(PAGE_SIZE, false);
+        process.write(uptr, data, 0, data.length);
+        return uptr;
+    }
+
+    /** _test_ioctl_fault_alloc: {@code out = {fault_id, fault_fd}}. */
+    public int faultAlloc(int[] out) {
+        Object[] o = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_FAULT_QUEUE_ALLOC, new IommuFaultAlloc(0, 0, 0), o);
+        if (rc == 0) {
+            out[0] = ((IommuFaultAlloc) o[0]).outFaultId();
+            out[1] = ((IommuFaultAlloc) o[0]).outFaultFd();
+        }
+        return rc;
+    }
+
+    /** _test_cmd_hwpt_alloc_iopf: HWPT_ALLOC with a fault_id. */
+    public int hwptAllocIopf(int devId, int ptId, int faultId, int flags, int dataType, byte[] data, int[] id) {
+        return hwptAllocIopf(devId, ptId, faultId, flags, dataType, userCopy(data), data == null ? 0 : data.length, id);
+    }
+
+    /** _test_cmd_hwpt_alloc_iopf with the data already in user memory at {@code uptr}. */
+    public int hwptAllocIopf(int devId, int ptId, int faultId, int flags, int dataType, long uptr, int len, int[] id) {
+        Object[] out = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_HWPT_ALLOC, new IommuHwptAlloc(flags, devId, ptId, 0, 0, dataType,
+                len, uptr, faultId, 0), out);
+        if (rc == 0 && id != null) {
+            id[0] = ((IommuHwptAlloc) out[0]).outHwptId();
+        }
+        return rc;
+    }
+
+    /**
+     * _test_cmd_trigger_iopf: TRIGGER_IOPF (grpid 2, read|write, addr 0xdeadbeaf), then one
+     * iommu_hwpt_pgfault read from the fault fd and a SUCCESS response with its cookie written
+     * back; a read or write of nothing is EIO.
+     */
+    public int triggerIopf(int devId, int pasid, int faultFd) {
+        int rc = testCmd(IommuTestOp.TRIGGER_IOPF, 0, new IommuTestPayloads.TriggerIopf(devId, pasid, 0x2,
+                IommuHwptPgfaultPerm.READ | IommuHwptPgfaultPerm.WRITE, 0xdeadbeafL), null);
+        if (rc != 0) {
+            return rc;
+        }
+        StructCodec<IommuHwptPgfault> fc = StructCodec.of(IommuHwptPgfault.class);
+        byte[] fault = new byte[fc.size()];
+        if (process.readFd(faultFd, fault, 0, fault.length) <= 0) {
+            return Errno.EIO.value();
+        }
+        StructCodec<IommuHwptPageResponse> rcodec = StructCodec.of(IommuHwptPageResponse.class);
+        byte[] response = rcodec.toBytes(new IommuHwptPageResponse(fc.decode(fault).cookie(), IommuPageResponseCode.SUCCESS));
+        if (process.writeFd(faultFd, response, 0, response.length) <= 0) {
+            return Errno.EIO.value();
+        }
+        return 0;
+    }
+
+    /** _test_cmd_viommu_alloc: returns the errno; the ID in {@code id[0]}; {@code data} is read back into {@code dataOut[0]}. */
+    public int viommuAlloc(int devId, int hwptId, int type, byte[] data, int[] id, byte[][] dataOut) {
+        long uptr = userCopy(data);
+        Object[] out = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_VIOMMU_ALLOC, new IommuViommuAlloc(0, type, devId, hwptId, 0,
+                data == null ? 0 : data.length, 0, uptr), out);
+        if (rc == 0 && id != null) {
+            id[0] = ((IommuViommuAlloc) out[0]).outViommuId();
+        }
+        if (data != null && dataOut != null) {
+            dataOut[0] = new byte[data.length];
+            process.read(uptr, dataOut[0], 0, data.length);
+        }
+        return rc;
+    }
+
+    /** _test_cmd_vdevice_alloc. */
+    public int vdeviceAlloc(int viommuId, int devId, long virtId, int[] id) {
+        Object[] out = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_VDEVICE_ALLOC, new IommuVdeviceAlloc(viommuId, devId, 0, virtId), out);
+        if (rc == 0 && id != null) {
+            id[0] = ((IommuVdeviceAlloc) out[0]).outVdeviceId();
+        }
+        return rc;
+    }
+
+    /** _test_cmd_hw_queue_alloc. */
+    public int hwQueueAlloc(int viommuId, int type, int index, long iova, long length, int[] id) {
+        Object[] out = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_HW_QUEUE_ALLOC, new IommuHwQueueAlloc(0, viommuId, type, index, 0, iova, length), out);
+        if (rc == 0 && id != null) {
+            id[0] = ((IommuHwQueueAlloc) out[0]).outHwQueueId();
+        }
+        return rc;
+    }
+
+    /** _test_cmd_veventq_alloc with a depth: {@code out = {veventq_id, veventq_fd}} (may be null). */
+    public int veventqAlloc(int viommuId, int type, int depth, int[] out) {
+        Object[] o = new Object[1];
+        int rc = ioctl(IommufdIoctl.IOMMU_VEVENTQ_ALLOC, new IommuVeventqAlloc(0, viommuId, type, depth, 0, 0, 0), o);
+        if (rc == 0 && out != null) {
+            out[0] = ((IommuVeventqAlloc) o[0]).outVeventqId();
+            out[1] = ((IommuVeventqAlloc) o[0]).outVeventqFd();
+        }
+        return rc;
+    }
+
+    /** _test_cmd_trigger_vevents: TRIGGER_VEVENT {@code n} times, stopping at the first failure. */
+    public int triggerVevents(int devId, int n) {
+        for (int i = 0; i < n; i++) {
+            int rc = testCmd(IommuTestOp.TRIGGER_VEVENT, 0, new IommuTestPayloads.TriggerVevent(devId), null);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * _test_cmd_read_vevents: reads {@code n} header+event records at once; a LOST_EVENTS header
+     * or a sequence gap is EOVERFLOW, an event of another virt_id EINVAL, an empty read EFAULT.
+     * Like the C helper, every record's payload is taken from the first one.
+     */
+    public int readVevents(int veventqFd, int n, int virtId, int[] prevSeq) {
+        StructCodec<IommufdVeventHeader> hc = StructCodec.of(IommufdVeventHeader.class);
+        StructCodec<SelftestUapi.IommuViommuEventSelftest> ec = StructCodec.of(SelftestUapi.IommuViommuEventSelftest.class);
+        int stride = hc.size() + ec.size();
+        byte[] data = new byte[n * stride];
+        int bytes;
+        try {
+            bytes = process.readFd(veventqFd, data, 0, data.length);
+        } catch (org.iommufd4j.uapi.IommufdException e) {
+            return e.errno().value();
+        }
+        if (bytes <= 0) {
+            return Errno.EFAULT.value();
+        }
+        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            int flags = b.getInt(i * stride);
+            int seq = b.getInt(i * stride + 4);
+            if ((flags & IommuVeventqFlag.LOST_EVENTS) != 0 || seq - prevSeq[0] > 1) {
+                prevSeq[0] = seq;
+                return Errno.EOVERFLOW.value();
+            }
+            prevSeq[0] = seq;
+            if (b.getInt(hc.size()) != virtId) {
+                return Errno.EINVAL.value();
+            }
+        }
+        return 0;
+    }
+
+    /** read(2) on a special fd: the byte count, or -errno. */
+    public int readFd(int fd, byte[] buf, int len) {
+        try {
+            return process.readFd(fd, buf, 0, len);
+        } catch (org.iommufd4j.uapi.IommufdException e) {
+            return -e.errno().value();
+        }
+    }
+
+    /** test_cmd_dev_check_cache: DEV_CHECK_CACHE on DEVICE {@code devId}. */
+    public int devCheckCache(int devId, int cacheId, int value) {
+        return testCmd(IommuTestOp.DEV_CHECK_CACHE, devId, new IommuTestPayloads.CheckDevCache(cacheId, value), null);
+    }
+
+    /** _test_cmd_viommu_invalidate: entries copied to user memory (null: a NULL data_uptr); entry_num in/out. */
+    public int viommuInvalidate(int viommuId, byte[] entries, int dataType, int entryLen, int[] entryNum) {
+        return hwptInvalidate(viommuId, userCopy(entries), dataType, entryLen, entryNum);
     }
 }
