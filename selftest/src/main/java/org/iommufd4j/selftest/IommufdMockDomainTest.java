@@ -77,10 +77,11 @@ final class IommufdMockDomainTest {
             stdevIds[i] = ids[0];
             hwptIds[i] = ids[1];
             idevIds[i] = ids[2];
-            // Skipped: test_cmd_dev_check_cache_all(idev_ids[0], IOMMU_TEST_DEV_CACHE_DEFAULT). The
-            // mock answers IOMMU_TEST_OP_DEV_CHECK_CACHE with EOPNOTSUPP until its device caches
-            // (which only vIOMMU invalidation changes) land with the vIOMMU (issue #4); nothing in
-            // this fixture touches them.
+            // test_cmd_dev_check_cache_all(idev_ids[0], IOMMU_TEST_DEV_CACHE_DEFAULT)
+            for (int cacheId = 0; cacheId != SelftestUapi.MOCK_DEV_CACHE_NUM; cacheId++) {
+                assertEquals(0, t.devCheckCache(idevIds[0], cacheId, SelftestUapi.IOMMU_TEST_DEV_CACHE_DEFAULT),
+                        "DEV_CHECK_CACHE entry " + cacheId);
+            }
         }
         hwptId = hwptIds[0];
 
