@@ -3,17 +3,19 @@ package org.iommufd4j.selftest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.iommufd4j.memory.SimProcess;
-import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.Fixture;
 import org.iommufd4j.selftest.kit.IommufdUtils;
 import org.iommufd4j.selftest.kit.KernelTest;
 import org.iommufd4j.selftest.kit.MockOnly;
-import org.iommufd4j.selftest.kit.Pending;
 import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuHwptAllocFlags;
+import org.iommufd4j.uapi.IommuIoasCopy;
 import org.iommufd4j.uapi.IommuIoasMapFlags;
+import org.iommufd4j.uapi.IommufdIoctl;
+import org.iommufd4j.uapi.selftest.SelftestUapi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -75,10 +77,11 @@ final class IommufdMockDomainTest {
             stdevIds[i] = ids[0];
             hwptIds[i] = ids[1];
             idevIds[i] = ids[2];
-            // Skipped: test_cmd_dev_check_cache_all(idev_ids[0], IOMMU_TEST_DEV_CACHE_DEFAULT). The
-            // mock answers IOMMU_TEST_OP_DEV_CHECK_CACHE with EOPNOTSUPP until its device caches
-            // (which only vIOMMU invalidation changes) land with the vIOMMU (issue #4); nothing in
-            // this fixture touches them.
+            // test_cmd_dev_check_cache_all(idev_ids[0], IOMMU_TEST_DEV_CACHE_DEFAULT)
+            for (int cacheId = 0; cacheId != SelftestUapi.MOCK_DEV_CACHE_NUM; cacheId++) {
+                assertEquals(0, t.devCheckCache(idevIds[0], cacheId, SelftestUapi.IOMMU_TEST_DEV_CACHE_DEFAULT),
+                        "DEV_CHECK_CACHE entry " + cacheId);
+            }
         }
         hwptId = hwptIds[0];
 
@@ -166,7 +169,7 @@ final class IommufdMockDomainTest {
         // its own stands in for it (what matters is a MAP_PRIVATE page of a file's page cache).
         int fd = process.memfdCreate("exe");
         byte[] contents = new byte[(int) PAGE_SIZE];
-        java.util.Arrays.fill(contents, (byte) 0x7f);
+        Arrays.fill(contents, (byte) 0x7f);
         process.file(fd).write(0, contents, 0, contents.length);
 
         long buf = process.mmap(0, PAGE_SIZE, PROT_RW, SimProcess.MAP_PRIVATE, fd, 0);
@@ -181,7 +184,7 @@ final class IommufdMockDomainTest {
         assertEquals(0, t.ioasMapErr(ioasId, buf, PAGE_SIZE, IommuIoasMapFlags.READABLE, iova));
         checkMockIova(buf, iova[0], PAGE_SIZE);
         byte[] ones = new byte[(int) PAGE_SIZE];
-        java.util.Arrays.fill(ones, (byte) 1);
+        Arrays.fill(ones, (byte) 1);
         process.write(buf, ones, 0, ones.length);
         checkMockIova(buf, iova[0], PAGE_SIZE);
         process.munmap(buf, PAGE_SIZE);
@@ -244,11 +247,46 @@ final class IommufdMockDomainTest {
         allAligns(true);
     }
 
-    /** Pin through an access, COPY into the domain IOAS, ACCESS_REPLACE_IOAS. */
     @KernelTest
-    @Pending(value = Awaits.TEST_CMD, detail = "IOMMU_TEST_OP_CREATE_ACCESS, ACCESS_PAGES, ACCESS_REPLACE_IOAS and DESTROY_ACCESS_PAGES"
-            + " (the mock answers EOPNOTSUPP: SelftestAccess is not reachable from IOMMU_TEST_CMD yet)")
     void user_copy() {
+        long buf = variant.file ? machine.mfdBuffer() : machine.buffer();
+        long bufferSize = SelftestMachine.BUFFER_SIZE;
+        long dstIova = IommufdUtils.MOCK_APERTURE_START;
+        int copyFlags = IommuIoasMapFlags.FIXED_IOVA | IommuIoasMapFlags.WRITEABLE;
+
+        // Pin the pages in an IOAS with no domains then copy to an IOAS with domains
+        int srcIoasId = t.ioasAlloc();
+        long srcIova = variant.file ? t.ioasMapFile(srcIoasId, machine.mfd(), 0, bufferSize) : t.ioasMap(srcIoasId, buf, bufferSize);
+        int accessFd = t.createAccess(srcIoasId, SelftestUapi.MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
+
+        int[] pagesId = new int[1];
+        assertEquals(0, t.accessPages(accessFd, srcIova, bufferSize, buf, 0, pagesId));
+        assertEquals(0, ioasCopy(copyFlags, ioasId, dstIova, srcIoasId, srcIova, bufferSize));
+        checkMockIova(buf, dstIova, bufferSize);
+
+        // Now replace the ioas with a new one
+        int newIoasId = t.ioasAlloc();
+        srcIova = variant.file ? t.ioasMapFile(newIoasId, machine.mfd(), 0, bufferSize) : t.ioasMap(newIoasId, buf, bufferSize);
+        assertEquals(0, t.accessReplaceIoas(accessFd, newIoasId));
+
+        // Destroy the old ioas and cleanup copied mapping
+        assertEquals(0, t.ioasUnmap(ioasId, dstIova, bufferSize));
+        assertEquals(0, t.destroy(srcIoasId));
+
+        // Then run the same test again with the new ioas
+        assertEquals(0, t.accessPages(accessFd, srcIova, bufferSize, buf, 0, pagesId));
+        assertEquals(0, ioasCopy(copyFlags, ioasId, dstIova, newIoasId, srcIova, bufferSize));
+        checkMockIova(buf, dstIova, bufferSize);
+
+        assertEquals(0, t.destroyAccessPages(accessFd, pagesId[0]));
+        t.destroyAccess(accessFd);
+
+        assertEquals(0, t.destroy(newIoasId));
+    }
+
+    /** ioctl(IOMMU_IOAS_COPY): the errno. */
+    private int ioasCopy(int flags, int dstIoasId, long dstIova, int srcIoasId, long srcIova, long length) {
+        return t.ioctl(IommufdIoctl.IOMMU_IOAS_COPY, new IommuIoasCopy(flags, dstIoasId, srcIoasId, length, dstIova, srcIova), null);
     }
 
     @KernelTest

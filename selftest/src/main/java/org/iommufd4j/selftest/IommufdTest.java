@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.selftest.kit.Fixture;
@@ -30,7 +29,6 @@ import org.iommufd4j.uapi.vfio.VfioIommuType1DmaUnmap;
 import org.iommufd4j.uapi.vfio.VfioIommuType1Info;
 import org.iommufd4j.vfio.VfioCompat;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 
 /** FIXTURE(iommufd) of tools/testing/selftests/iommu/iommufd.c: the file-level tests that need no device. */
@@ -77,36 +75,25 @@ final class IommufdTest {
 
     /**
      * TEST_LENGTH for each ioctl: min_size - 1 is EINVAL, a non-zero byte past the struct is E2BIG,
-     * a zero byte past it behaves as the exact size. min_size is offsetofend of the kernel's
-     * {@code _last} field, taken from the uapi layout, not from the handler under test. The ioctls
-     * whose handlers have not landed answer ENOTTY; while any has not, the case reports SKIP
-     * after checking the others (a partial check is not a pass).
+     * a zero byte past it behaves as the exact size (the same errno, or success). min_size is
+     * offsetofend of the kernel's {@code _last} field, taken from the uapi layout, not from the
+     * handler under test.
      */
     @KernelTest
     void cmd_length() {
-        List<String> missing = new ArrayList<>();
         for (String name : CMD_LENGTH) {
             IoctlCatalog.Entry e = IoctlCatalog.COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
             int size = e.codec().size();
             int minSize = e.offsetOfEndOfMinSizeField();
             ByteBuffer shortCmd = Ioctls.struct(size + 1, minSize - 1);
             shortCmd.put(size, (byte) 0xff);
-            int rc = ioctl(e.command(), shortCmd);
-            if (rc == -Errno.ENOTTY.value()) {
-                missing.add(name);
-                continue;
-            }
-            assertEquals(-Errno.EINVAL.value(), rc, name + ": size min_size-1 (" + (minSize - 1) + ")");
+            assertEquals(-Errno.EINVAL.value(), ioctl(e.command(), shortCmd), name + ": size min_size-1 (" + (minSize - 1) + ")");
             ByteBuffer big = Ioctls.struct(size + 1, size + 1);
             big.put(size, (byte) 0xff);
             assertEquals(-Errno.E2BIG.value(), ioctl(e.command(), big), name + ": non-zero byte past the struct");
             int exact = ioctl(e.command(), Ioctls.struct(size + 1, size));
             int zeroTail = ioctl(e.command(), Ioctls.struct(size + 1, size + 1));
             assertEquals(exact, zeroTail, name + ": a zero tail behaves as the exact size");
-        }
-        if (!missing.isEmpty()) {
-            Assumptions.abort("partially ported: the length rules hold for the " + (CMD_LENGTH.size() - missing.size())
-                    + " ioctls implemented; not implemented yet: " + String.join(", ", missing) + " (issue #4)");
         }
     }
 
