@@ -153,6 +153,22 @@ public interface PageTableFormat {
         return 0;
     }
 
+    /**
+     * A leaf item at {@code level} with {@code (entry & contiguousMask(level)) != contiguousMatch(level)}
+     * spans one item: the engine then skips {@link #contiguousLg2}. Only items that match are asked.
+     * The default (mask 0, match 0) matches every item, so the engine always asks; formats with a
+     * contiguous marker return it here (ARM's contiguous bit; AMD-Vi's NextLevel 7) so that the
+     * common one-item leaf costs no call.
+     */
+    default long contiguousMask(int level) {
+        return 0;
+    }
+
+    /** See {@link #contiguousMask(int)}. */
+    default long contiguousMatch(int level) {
+        return 0;
+    }
+
     /** The {@link Prot} bits a leaf grants (READ/WRITE at least), for checks and the hardware model. */
     int leafProt(int level, long entry);
 

@@ -181,6 +181,17 @@ public final class AmdV1Format implements PageTableFormat {
         return true;
     }
 
+    /** Only NextLevel 7 (the page size is in the address bits, spec Table 14) spans more than one item. */
+    @Override
+    public long contiguousMask(int level) {
+        return NEXT_LEVEL_MASK;
+    }
+
+    @Override
+    public long contiguousMatch(int level) {
+        return NEXT_LEVEL_MASK;
+    }
+
     @Override
     public int contiguousLg2(int level, long entry) {
         int isz = itemShift(level);

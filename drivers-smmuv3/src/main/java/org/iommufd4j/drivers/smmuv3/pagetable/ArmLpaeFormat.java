@@ -202,6 +202,17 @@ public final class ArmLpaeFormat implements PageTableFormat {
         return LpaeDescriptor.decodeOa(granule, entry);
     }
 
+    /** Only a descriptor with the Contiguous bit spans more than one item. */
+    @Override
+    public long contiguousMask(int level) {
+        return CONTIG;
+    }
+
+    @Override
+    public long contiguousMatch(int level) {
+        return CONTIG;
+    }
+
     @Override
     public int contiguousLg2(int level, long entry) {
         return (entry & CONTIG) != 0 ? granule.contigLg2(level) : 0;
