@@ -63,6 +63,9 @@ public final class PageTable {
     /** A leaf item with {@code (item & contigMask) != contigMatch} spans one item (no format call). */
     private final long[] contigMask = new long[MAX_LEVELS];
     private final long[] contigMatch = new long[MAX_LEVELS];
+    /** A leaf item is write-dirty when {@code (item & dirtyMask) == dirtyMatch}; mask 0: ask the format. */
+    private final long[] dirtyMask = new long[MAX_LEVELS];
+    private final long[] dirtyMatch = new long[MAX_LEVELS];
     /** leafSizes(level) within this table's page sizes. */
     private final long[] levelSizes = new long[MAX_LEVELS];
     /** For each page size lg2: the level whose leaves have it, or -1. */
@@ -75,6 +78,7 @@ public final class PageTable {
     private final boolean signExtended;
     private final int maxTopLevel;
     private final int maxVaBits;
+    private final int oaBits;
     private final long pgsizeBitmap;
 
     // Leaf templates of the running map call, valid when templateStamp[s] == callStamp.
@@ -143,6 +147,8 @@ public final class PageTable {
             leafOnly[level] = (tableMatch[level] & ~tableMask[level]) != 0;
             contigMask[level] = format.contiguousMask(level);
             contigMatch[level] = format.contiguousMatch(level);
+            dirtyMask[level] = format.dirtyMask(level);
+            dirtyMatch[level] = format.dirtyMatch(level);
             encodedItemStride[level] = format.encodeOa(level, 1L << itemShift[level]);
             long leaf = format.leafSizes(level);
             for (long s = leaf; s != 0; s &= s - 1) {
@@ -165,7 +171,7 @@ public final class PageTable {
         this.hasContiguous = contig;
         this.maxVaBits = Math.min(format.vaBits(), coverageBits(maxTopLevel));
         // Hide sizes the output width cannot hold (iommu_pt.h get_info) or the input cannot span.
-        int oaBits = format.oaBits();
+        this.oaBits = format.oaBits();
         if (oaBits < 64) {
             sizes &= (1L << oaBits) - 1;
         }
@@ -275,7 +281,7 @@ public final class PageTable {
             throw IommufdException.einval(format.name() + ": iova 0x" + Long.toHexString(iova) + " or pa 0x"
                     + Long.toHexString(pa) + " is not aligned to the page size 0x" + Long.toHexString(pgsize));
         }
-        int oaBits = format.oaBits();
+        int oaBits = this.oaBits;
         long paLast = pa + len - 1;
         if (pa < 0 || Long.compareUnsigned(paLast, pa) < 0 || (oaBits < 64 && (paLast >>> oaBits) != 0)) {
             throw new IommufdException(Errno.ERANGE, format.name() + ": output range 0x" + Long.toHexString(pa)
@@ -283,7 +289,9 @@ public final class PageTable {
         }
         long last = iova + len - 1;
         checkVaRange(iova, last);
-        growTopFor(iova, last, levelOfSize[63 - Long.numberOfLeadingZeros(bestSizeBits(iova, pa, len))]);
+        if (topLevel != maxTopLevel) {
+            growTopFor(iova, last, levelOfSize[63 - Long.numberOfLeadingZeros(bestSizeBits(iova, pa, len))]);
+        }
 
         mVa = iova;
         mOa = pa;
@@ -882,10 +890,16 @@ public final class PageTable {
         int first = (int) ((va >>> shift) & mask);
         int lastIdx = (int) ((last >>> shift) & mask);
         long itemVa = va & -itemSize;
+        final long dMask = dirtyMask[level];
+        final long dMatch = dirtyMatch[level];
         for (int i = first; i <= lastIdx; i++, itemVa += itemSize) {
             long item = words[base + i];
             if ((item & presentMask[level]) == 0) {
                 continue;
+            }
+            if (dMask != 0 && (item & dMask) != dMatch && (item & tableMask[level]) != tableMatch[level]
+                    && (!hasContiguous || (item & contigMask[level]) != contigMatch[level])) {
+                continue; // a clean one-item leaf: the common case, no call
             }
             if ((item & tableMask[level]) == tableMatch[level]) {
                 long cFirst = Long.compareUnsigned(va, itemVa) > 0 ? va : itemVa;
@@ -898,7 +912,8 @@ public final class PageTable {
             int start = i & -n;
             boolean dirty = false;
             for (int j = start; j < start + n; j++) {
-                dirty |= format.isWriteDirty(level, words[base + j]);
+                long e = words[base + j];
+                dirty |= dMask != 0 ? (e & dMask) == dMatch : format.isWriteDirty(level, e);
             }
             long groupVa = itemVa - ((long) (i - start) << shift);
             long bytes = (long) n << shift;

@@ -184,6 +184,21 @@ public interface PageTableFormat {
         return false;
     }
 
+    /**
+     * When not 0: a leaf item at {@code level} is write-dirty exactly when
+     * {@code (entry & dirtyMask(level)) == dirtyMatch(level)}, the same answer as
+     * {@link #isWriteDirty}, which the engine's dirty scan then does not call. 0 (the default):
+     * the state is not a mask/match test and the engine calls {@link #isWriteDirty} per leaf.
+     */
+    default long dirtyMask(int level) {
+        return 0;
+    }
+
+    /** See {@link #dirtyMask(int)}. */
+    default long dirtyMatch(int level) {
+        return 0;
+    }
+
     /** The item with its write-dirty state cleared (hardware will set it again on the next write). */
     default long makeWriteClean(int level, long entry) {
         return entry;

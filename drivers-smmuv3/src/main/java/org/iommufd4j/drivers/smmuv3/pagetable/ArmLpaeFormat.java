@@ -262,6 +262,17 @@ public final class ArmLpaeFormat implements PageTableFormat {
         return dbm;
     }
 
+    /** DBM with write permission present: {@link LpaeDescriptor#isWriteDirty} as a mask/match pair. */
+    @Override
+    public long dirtyMask(int level) {
+        return stage2 ? DBM | S2AP_WRITE : DBM | AP_RDONLY;
+    }
+
+    @Override
+    public long dirtyMatch(int level) {
+        return stage2 ? DBM | S2AP_WRITE : DBM;
+    }
+
     @Override
     public boolean isWriteDirty(int level, long entry) {
         return LpaeDescriptor.isWriteDirty(stage2, entry);
