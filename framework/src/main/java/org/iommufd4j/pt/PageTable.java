@@ -43,6 +43,7 @@ import org.iommufd4j.uapi.IommufdException;
  */
 public final class PageTable {
     private static final int MAX_LEVELS = 8;
+    private static final int FRAME_IN_CHUNK = (1 << (PhysicalMemory.CHUNK_SHIFT - PhysicalMemory.PAGE_SHIFT)) - 1;
 
     private final PageTableFormat format;
     private final PhysicalMemory memory;
@@ -59,6 +60,12 @@ public final class PageTable {
     private final long[] encodedItemStride = new long[MAX_LEVELS];
     /** True when items at the level are never table pointers (the mask/match pair cannot match). */
     private final boolean[] leafOnly = new boolean[MAX_LEVELS];
+    /** A leaf item with {@code (item & contigMask) != contigMatch} spans one item (no format call). */
+    private final long[] contigMask = new long[MAX_LEVELS];
+    private final long[] contigMatch = new long[MAX_LEVELS];
+    /** A leaf item is write-dirty when {@code (item & dirtyMask) == dirtyMatch}; mask 0: ask the format. */
+    private final long[] dirtyMask = new long[MAX_LEVELS];
+    private final long[] dirtyMatch = new long[MAX_LEVELS];
     /** leafSizes(level) within this table's page sizes. */
     private final long[] levelSizes = new long[MAX_LEVELS];
     /** For each page size lg2: the level whose leaves have it, or -1. */
@@ -71,6 +78,7 @@ public final class PageTable {
     private final boolean signExtended;
     private final int maxTopLevel;
     private final int maxVaBits;
+    private final int oaBits;
     private final long pgsizeBitmap;
 
     // Leaf templates of the running map call, valid when templateStamp[s] == callStamp.
@@ -82,6 +90,13 @@ public final class PageTable {
     private volatile long topPa;
     private volatile int topLevel;
     private long tableFrames;
+    /**
+     * Present items of each table this engine holds, by the table's first frame:
+     * {@code [pa >>> CHUNK_SHIFT][(pa >>> PAGE_SHIFT) & FRAME_IN_CHUNK]}. It lets unmap tell whether
+     * a table became empty without reading the items outside the range (Linux instead frees only
+     * tables the range covers whole; the count keeps our "no empty table below the top" rule).
+     */
+    private final int[][] presentCounts;
 
     // Scratch of the running map/unmap call (writers are serialized by contract).
     private long mVa;
@@ -130,6 +145,10 @@ public final class PageTable {
             tableMask[level] = format.tableMask(level);
             tableMatch[level] = format.tableMatch(level);
             leafOnly[level] = (tableMatch[level] & ~tableMask[level]) != 0;
+            contigMask[level] = format.contiguousMask(level);
+            contigMatch[level] = format.contiguousMatch(level);
+            dirtyMask[level] = format.dirtyMask(level);
+            dirtyMatch[level] = format.dirtyMatch(level);
             encodedItemStride[level] = format.encodeOa(level, 1L << itemShift[level]);
             long leaf = format.leafSizes(level);
             for (long s = leaf; s != 0; s &= s - 1) {
@@ -152,7 +171,7 @@ public final class PageTable {
         this.hasContiguous = contig;
         this.maxVaBits = Math.min(format.vaBits(), coverageBits(maxTopLevel));
         // Hide sizes the output width cannot hold (iommu_pt.h get_info) or the input cannot span.
-        int oaBits = format.oaBits();
+        this.oaBits = format.oaBits();
         if (oaBits < 64) {
             sizes &= (1L << oaBits) - 1;
         }
@@ -166,6 +185,8 @@ public final class PageTable {
         if (pgsizeBitmap == 0) {
             throw new IllegalArgumentException(format.name() + ": no page size left in mask 0x" + Long.toHexString(pgsizeMask));
         }
+        this.presentCounts = new int[(int) ((memory.size() + (1L << PhysicalMemory.CHUNK_SHIFT) - 1)
+                >>> PhysicalMemory.CHUNK_SHIFT)][];
         this.topPa = allocTable(top);
         this.topLevel = top;
     }
@@ -260,7 +281,7 @@ public final class PageTable {
             throw IommufdException.einval(format.name() + ": iova 0x" + Long.toHexString(iova) + " or pa 0x"
                     + Long.toHexString(pa) + " is not aligned to the page size 0x" + Long.toHexString(pgsize));
         }
-        int oaBits = format.oaBits();
+        int oaBits = this.oaBits;
         long paLast = pa + len - 1;
         if (pa < 0 || Long.compareUnsigned(paLast, pa) < 0 || (oaBits < 64 && (paLast >>> oaBits) != 0)) {
             throw new IommufdException(Errno.ERANGE, format.name() + ": output range 0x" + Long.toHexString(pa)
@@ -268,7 +289,9 @@ public final class PageTable {
         }
         long last = iova + len - 1;
         checkVaRange(iova, last);
-        growTopFor(iova, last, levelOfSize[63 - Long.numberOfLeadingZeros(bestSizeBits(iova, pa, len))]);
+        if (topLevel != maxTopLevel) {
+            growTopFor(iova, last, levelOfSize[63 - Long.numberOfLeadingZeros(bestSizeBits(iova, pa, len))]);
+        }
 
         mVa = iova;
         mOa = pa;
@@ -347,7 +370,7 @@ public final class PageTable {
         }
         // An empty old top is replaced rather than linked below the new one: no empty table may
         // hang below the top (unmap only frees tables it visits).
-        boolean replace = isEmptyTable(topPa, level);
+        boolean replace = isEmptyTable(topPa);
         int first = replace ? need : level + 1;
         // Allocate every new top first so that a failure leaves the table as it was.
         long[] newTops = new long[need - first + 1];
@@ -368,6 +391,7 @@ public final class PageTable {
             if (!replace) {
                 // The old top always sits at index 0 of the new one.
                 memory.words(newTops[i])[PhysicalMemory.wordIndex(newTops[i])] = format.tableEntry(first + i, lower);
+                countChunk(newTops[i])[countIndex(newTops[i])] = 1;
             }
             lower = newTops[i];
         }
@@ -402,6 +426,8 @@ public final class PageTable {
         final int shift = itemShift[level];
         final int end = indexMask[level] + 1;
         final long present = presentMask[level];
+        final int[] counts = countChunk(tablePa);
+        final int ci = countIndex(tablePa);
         int idx = (int) ((mVa >>> shift) & indexMask[level]);
         while (mRemain != 0 && idx < end) {
             long sizeBit = bestSizeBits(mVa, mOa, mRemain);
@@ -456,6 +482,7 @@ public final class PageTable {
                         words[at + j] = tmpl | format.encodeOa(level, oa);
                     }
                 }
+                counts[ci] += items;
                 long bytes = entries << sizeLg2;
                 mVa += bytes;
                 mOa += bytes;
@@ -467,6 +494,7 @@ public final class PageTable {
                 if ((item & present) == 0) {
                     child = allocTable(level - 1);
                     words[base + idx] = format.tableEntry(level, child);
+                    counts[ci]++;
                 } else if ((item & tableMask[level]) == tableMatch[level]) {
                     child = format.tablePa(level, item);
                 } else {
@@ -551,8 +579,10 @@ public final class PageTable {
      * {@code uBytes} and {@code gather}. Returns true when this table holds nothing afterwards.
      */
     private boolean clearRange(long tablePa, int level, long va, long last, boolean clear, IotlbGather gather) {
+        final int[] counts = countChunk(tablePa);
+        final int ci = countIndex(tablePa);
         if (Long.compareUnsigned(va, last) > 0) {
-            return isEmptyTable(tablePa, level);
+            return counts[ci] == 0;
         }
         final long[] words = memory.words(tablePa);
         final int base = PhysicalMemory.wordIndex(tablePa);
@@ -562,35 +592,54 @@ public final class PageTable {
         final long itemSize = 1L << shift; // 0 when shift == 64 cannot happen: shift + bits <= 64
         int first = (int) ((va >>> shift) & mask);
         int lastIdx = (int) ((last >>> shift) & mask);
-        boolean kept = false;
-        // Leaves cleared in this table: one range for the gather, added after the loop.
-        long cleared = 0;
-        long clearedVa = 0;
-        long clearedEnd = 0;
         long itemVa = va & -itemSize;
-        if (clear && leafOnly[level] && !hasContiguous) {
-            // The common leaf table (4 KiB PTEs): a counted loop of loads and stores.
+        if (clear && leafOnly[level]) {
+            // The common leaf table (4 KiB PTEs): a counted loop of loads and stores; the format
+            // is asked about an item only when its contiguous marker is set.
+            final long cMask = contigMask[level];
+            final long cMatch = contigMatch[level];
+            final boolean contig = hasContiguous;
             int firstHit = -1;
             int lastHit = -1;
             int hits = 0;
             for (int i = first; i <= lastIdx; i++) {
-                if ((words[base + i] & present) != 0) {
-                    words[base + i] = 0;
-                    if (firstHit < 0) {
-                        firstHit = i;
-                    }
-                    lastHit = i;
-                    hits++;
+                long item = words[base + i];
+                if ((item & present) == 0) {
+                    continue;
                 }
+                int start = i;
+                int n = 1;
+                if (contig && (item & cMask) == cMatch) {
+                    n = 1 << format.contiguousLg2(level, item);
+                    start = i & -n;
+                }
+                if (n == 1) {
+                    words[base + i] = 0;
+                } else {
+                    java.util.Arrays.fill(words, base + start, base + start + n, 0L);
+                    i = start + n - 1;
+                }
+                if (firstHit < 0) {
+                    firstHit = start;
+                }
+                lastHit = start + n - 1;
+                hits += n;
             }
             if (hits != 0) {
                 uBytes += (long) hits << shift;
                 if (gather != null) {
                     gather.add(itemVa + ((long) (firstHit - first) << shift), (long) (lastHit + 1 - firstHit) << shift);
                 }
+                counts[ci] -= hits;
             }
-            return isEmptyOutside(words, base, first, lastIdx, mask, present);
+            return counts[ci] == 0;
         }
+        // Items removed from this table (leaf items and freed table pointers).
+        int removed = 0;
+        // Leaves cleared in this table: one range for the gather, added after the loop.
+        long cleared = 0;
+        long clearedVa = 0;
+        long clearedEnd = 0;
         for (int i = first; i <= lastIdx; i++, itemVa += itemSize) {
             long item = words[base + i];
             if ((item & present) == 0) {
@@ -603,27 +652,22 @@ public final class PageTable {
                 long cLast = Long.compareUnsigned(last, itemLast) < 0 ? last : itemLast;
                 if (clearRange(child, level - 1, cFirst, cLast, clear, gather)) {
                     words[base + i] = 0;
+                    removed++;
                     freeTable(child, level - 1);
                     if (gather != null) {
                         gather.add(itemVa, itemSize);
                         gather.tableFreed();
                     }
-                } else {
-                    kept = true;
                 }
             } else if (clear) {
-                if (!hasContiguous) {
-                    words[base + i] = 0;
-                    if (cleared == 0) {
-                        clearedVa = itemVa;
-                    }
-                    cleared += itemSize;
-                    clearedEnd = itemVa + itemSize;
-                    continue;
-                }
-                int n = 1 << format.contiguousLg2(level, item);
+                int n = 1 << contiguousLg2(level, item);
                 int start = i & -n;
-                java.util.Arrays.fill(words, base + start, base + start + n, 0L);
+                if (n == 1) {
+                    words[base + i] = 0;
+                } else {
+                    java.util.Arrays.fill(words, base + start, base + start + n, 0L);
+                }
+                removed += n;
                 long groupVa = itemVa - ((long) (i - start) << shift);
                 long bytes = (long) n << shift;
                 if (cleared == 0) {
@@ -633,8 +677,6 @@ public final class PageTable {
                 clearedEnd = groupVa + bytes;
                 itemVa += (long) (start + n - 1 - i) << shift;
                 i = start + n - 1;
-            } else {
-                kept = true;
             }
         }
         if (cleared != 0) {
@@ -643,27 +685,28 @@ public final class PageTable {
                 gather.add(clearedVa, clearedEnd - clearedVa);
             }
         }
-        if (kept) {
-            return false;
-        }
-        return isEmptyOutside(words, base, first, lastIdx, mask, present);
+        counts[ci] -= removed;
+        return counts[ci] == 0;
     }
 
-    /** True when no item of the table outside [first, last] is present (OR-reduced: no branches). */
-    private static boolean isEmptyOutside(long[] words, int base, int first, int last, int mask, long present) {
-        long any = 0;
-        for (int i = 0; i < first; i++) {
-            any |= words[base + i];
+    /** lg2 of the items the leaf {@code item} spans; the format is asked only when its marker may be set. */
+    private int contiguousLg2(int level, long item) {
+        if (!hasContiguous || (item & contigMask[level]) != contigMatch[level]) {
+            return 0;
         }
-        for (int i = last + 1; i <= mask; i++) {
-            any |= words[base + i];
-        }
-        return (any & present) == 0;
+        return format.contiguousLg2(level, item);
     }
 
-    private boolean isEmptyTable(long tablePa, int level) {
-        return isEmptyOutside(memory.words(tablePa), PhysicalMemory.wordIndex(tablePa), 0, -1, indexMask[level],
-                presentMask[level]);
+    private boolean isEmptyTable(long tablePa) {
+        return countChunk(tablePa)[countIndex(tablePa)] == 0;
+    }
+
+    private int[] countChunk(long tablePa) {
+        return presentCounts[(int) (tablePa >>> PhysicalMemory.CHUNK_SHIFT)];
+    }
+
+    private static int countIndex(long tablePa) {
+        return (int) (tablePa >>> PhysicalMemory.PAGE_SHIFT) & FRAME_IN_CHUNK;
     }
 
     // ------------------------------------------------------------------------- lookups
@@ -686,7 +729,7 @@ public final class PageTable {
                 level--;
                 continue;
             }
-            int contig = hasContiguous ? format.contiguousLg2(level, item) : 0;
+            int contig = contiguousLg2(level, item);
             long entrySize = 1L << (itemShift[level] + contig);
             return (format.leafOa(level, item) & -entrySize) | (iova & (entrySize - 1));
         }
@@ -710,7 +753,7 @@ public final class PageTable {
                 level--;
                 continue;
             }
-            int contig = hasContiguous ? format.contiguousLg2(level, item) : 0;
+            int contig = contiguousLg2(level, item);
             return iova & -(1L << (itemShift[level] + contig));
         }
     }
@@ -749,7 +792,7 @@ public final class PageTable {
     }
 
     private Leaf leafAt(int level, long itemPa, long item, long iova) {
-        int contig = hasContiguous ? format.contiguousLg2(level, item) : 0;
+        int contig = contiguousLg2(level, item);
         int sizeLg2 = itemShift[level] + contig;
         long entrySize = 1L << sizeLg2;
         return new Leaf(level, itemPa, item, iova & -entrySize, sizeLg2, format.leafOa(level, item) & -entrySize);
@@ -804,7 +847,7 @@ public final class PageTable {
                 walkLeaves(format.tablePa(level, item), level - 1, cFirst, cLast, visitor);
                 continue;
             }
-            int n = hasContiguous ? 1 << format.contiguousLg2(level, item) : 1;
+            int n = 1 << contiguousLg2(level, item);
             int start = i & -n;
             visitor.accept(leafAt(level, tablePa + ((long) start << 3), words[base + start], itemVa));
             itemVa += (long) (start + n - 1 - i) << shift;
@@ -847,10 +890,16 @@ public final class PageTable {
         int first = (int) ((va >>> shift) & mask);
         int lastIdx = (int) ((last >>> shift) & mask);
         long itemVa = va & -itemSize;
+        final long dMask = dirtyMask[level];
+        final long dMatch = dirtyMatch[level];
         for (int i = first; i <= lastIdx; i++, itemVa += itemSize) {
             long item = words[base + i];
             if ((item & presentMask[level]) == 0) {
                 continue;
+            }
+            if (dMask != 0 && (item & dMask) != dMatch && (item & tableMask[level]) != tableMatch[level]
+                    && (!hasContiguous || (item & contigMask[level]) != contigMatch[level])) {
+                continue; // a clean one-item leaf: the common case, no call
             }
             if ((item & tableMask[level]) == tableMatch[level]) {
                 long cFirst = Long.compareUnsigned(va, itemVa) > 0 ? va : itemVa;
@@ -859,11 +908,12 @@ public final class PageTable {
                 dirtyWalk(format.tablePa(level, item), level - 1, cFirst, cLast, noClear, recorder, gather);
                 continue;
             }
-            int n = hasContiguous ? 1 << format.contiguousLg2(level, item) : 1;
+            int n = 1 << contiguousLg2(level, item);
             int start = i & -n;
             boolean dirty = false;
             for (int j = start; j < start + n; j++) {
-                dirty |= format.isWriteDirty(level, words[base + j]);
+                long e = words[base + j];
+                dirty |= dMask != 0 ? (e & dMask) == dMatch : format.isWriteDirty(level, e);
             }
             long groupVa = itemVa - ((long) (i - start) << shift);
             long bytes = (long) n << shift;
@@ -907,11 +957,17 @@ public final class PageTable {
         int order = tableOrder[level];
         long pa = memory.allocate(order);
         tableFrames += 1L << order;
+        int chunk = (int) (pa >>> PhysicalMemory.CHUNK_SHIFT);
+        if (presentCounts[chunk] == null) {
+            presentCounts[chunk] = new int[FRAME_IN_CHUNK + 1];
+        }
+        presentCounts[chunk][countIndex(pa)] = 0;
         return pa;
     }
 
     private void freeTable(long pa, int level) {
         int order = tableOrder[level];
+        countChunk(pa)[countIndex(pa)] = 0;
         memory.free(pa, order);
         tableFrames -= 1L << order;
     }

@@ -153,6 +153,22 @@ public interface PageTableFormat {
         return 0;
     }
 
+    /**
+     * A leaf item at {@code level} with {@code (entry & contiguousMask(level)) != contiguousMatch(level)}
+     * spans one item: the engine then skips {@link #contiguousLg2}. Only items that match are asked.
+     * The default (mask 0, match 0) matches every item, so the engine always asks; formats with a
+     * contiguous marker return it here (ARM's contiguous bit; AMD-Vi's NextLevel 7) so that the
+     * common one-item leaf costs no call.
+     */
+    default long contiguousMask(int level) {
+        return 0;
+    }
+
+    /** See {@link #contiguousMask(int)}. */
+    default long contiguousMatch(int level) {
+        return 0;
+    }
+
     /** The {@link Prot} bits a leaf grants (READ/WRITE at least), for checks and the hardware model. */
     int leafProt(int level, long entry);
 
@@ -166,6 +182,21 @@ public interface PageTableFormat {
     /** True when this leaf item was written since it was last made clean. */
     default boolean isWriteDirty(int level, long entry) {
         return false;
+    }
+
+    /**
+     * When not 0: a leaf item at {@code level} is write-dirty exactly when
+     * {@code (entry & dirtyMask(level)) == dirtyMatch(level)}, the same answer as
+     * {@link #isWriteDirty}, which the engine's dirty scan then does not call. 0 (the default):
+     * the state is not a mask/match test and the engine calls {@link #isWriteDirty} per leaf.
+     */
+    default long dirtyMask(int level) {
+        return 0;
+    }
+
+    /** See {@link #dirtyMask(int)}. */
+    default long dirtyMatch(int level) {
+        return 0;
     }
 
     /** The item with its write-dirty state cleared (hardware will set it again on the next write). */

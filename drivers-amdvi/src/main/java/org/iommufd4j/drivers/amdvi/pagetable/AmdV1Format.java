@@ -181,6 +181,17 @@ public final class AmdV1Format implements PageTableFormat {
         return true;
     }
 
+    /** Only NextLevel 7 (the page size is in the address bits, spec Table 14) spans more than one item. */
+    @Override
+    public long contiguousMask(int level) {
+        return NEXT_LEVEL_MASK;
+    }
+
+    @Override
+    public long contiguousMatch(int level) {
+        return NEXT_LEVEL_MASK;
+    }
+
     @Override
     public int contiguousLg2(int level, long entry) {
         int isz = itemShift(level);
@@ -202,6 +213,17 @@ public final class AmdV1Format implements PageTableFormat {
     @Override
     public boolean supportsDirty() {
         return true;
+    }
+
+    /** The D bit alone is the dirty state (see {@link #isWriteDirty}). */
+    @Override
+    public long dirtyMask(int level) {
+        return D;
+    }
+
+    @Override
+    public long dirtyMatch(int level) {
+        return D;
     }
 
     @Override

@@ -172,6 +172,17 @@ public final class MockFormat implements PageTableFormat {
         return field << GRANULE_SHIFT;
     }
 
+    /** Only NextLevel 7 spans more than one item (see {@link #contiguousLg2}). */
+    @Override
+    public long contiguousMask(int level) {
+        return NEXT_LEVEL;
+    }
+
+    @Override
+    public long contiguousMatch(int level) {
+        return NL_SIZE;
+    }
+
     @Override
     public int contiguousLg2(int level, long entry) {
         if ((entry & NEXT_LEVEL) != NL_SIZE) {
@@ -190,6 +201,17 @@ public final class MockFormat implements PageTableFormat {
     @Override
     public boolean supportsDirty() {
         return true;
+    }
+
+    /** The D bit alone is the dirty state (see {@link #isWriteDirty}). */
+    @Override
+    public long dirtyMask(int level) {
+        return D;
+    }
+
+    @Override
+    public long dirtyMatch(int level) {
+        return D;
     }
 
     @Override

@@ -202,6 +202,17 @@ public final class ArmLpaeFormat implements PageTableFormat {
         return LpaeDescriptor.decodeOa(granule, entry);
     }
 
+    /** Only a descriptor with the Contiguous bit spans more than one item. */
+    @Override
+    public long contiguousMask(int level) {
+        return CONTIG;
+    }
+
+    @Override
+    public long contiguousMatch(int level) {
+        return CONTIG;
+    }
+
     @Override
     public int contiguousLg2(int level, long entry) {
         return (entry & CONTIG) != 0 ? granule.contigLg2(level) : 0;
@@ -249,6 +260,17 @@ public final class ArmLpaeFormat implements PageTableFormat {
     @Override
     public boolean supportsDirty() {
         return dbm;
+    }
+
+    /** DBM with write permission present: {@link LpaeDescriptor#isWriteDirty} as a mask/match pair. */
+    @Override
+    public long dirtyMask(int level) {
+        return stage2 ? DBM | S2AP_WRITE : DBM | AP_RDONLY;
+    }
+
+    @Override
+    public long dirtyMatch(int level) {
+        return stage2 ? DBM | S2AP_WRITE : DBM;
     }
 
     @Override

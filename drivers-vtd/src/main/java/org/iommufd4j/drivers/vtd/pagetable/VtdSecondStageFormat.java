@@ -193,6 +193,17 @@ public final class VtdSecondStageFormat implements PageTableFormat {
         return true;
     }
 
+    /** The D bit alone is the dirty state (see {@link #isWriteDirty}). */
+    @Override
+    public long dirtyMask(int level) {
+        return D;
+    }
+
+    @Override
+    public long dirtyMatch(int level) {
+        return D;
+    }
+
     @Override
     public boolean isWriteDirty(int level, long entry) {
         return (entry & D) != 0;
