@@ -116,9 +116,11 @@ final class IommufdIoasTest {
             stdevId = ids[0];
             hwptId = ids[1];
             deviceId = ids[2];
-            // Not ported: test_cmd_dev_check_cache_all(device_id, IOMMU_TEST_DEV_CACHE_DEFAULT). It
-            // reads the mock device's vIOMMU cache (IOMMU_TEST_OP_DEV_CHECK_CACHE), which comes
-            // with the vIOMMU objects; a fresh mock device has nothing else to show there.
+            // test_cmd_dev_check_cache_all(device_id, IOMMU_TEST_DEV_CACHE_DEFAULT)
+            for (int cacheId = 0; cacheId < SelftestUapi.MOCK_DEV_CACHE_NUM; cacheId++) {
+                assertEquals(0, u.devCheckCache(deviceId, cacheId, SelftestUapi.IOMMU_TEST_DEV_CACHE_DEFAULT),
+                        "dev_check_cache " + cacheId);
+            }
             baseIova = MOCK_APERTURE_START;
         }
         if (variant.pasidCapable) {
