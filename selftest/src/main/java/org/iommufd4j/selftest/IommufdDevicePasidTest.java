@@ -2,12 +2,10 @@ package org.iommufd4j.selftest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.Fixture;
 import org.iommufd4j.selftest.kit.IommufdUtils;
 import org.iommufd4j.selftest.kit.KernelTest;
 import org.iommufd4j.selftest.kit.MockOnly;
-import org.iommufd4j.selftest.kit.Pending;
 import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuHwptAllocFlags;
@@ -90,9 +88,6 @@ final class IommufdDevicePasidTest {
     }
 
     @KernelTest
-    @Pending(value = Awaits.NESTING, detail = "its iopf steps (IOMMU_FAULT_QUEUE_ALLOC, an IOMMU_HWPT_FAULT_ID_VALID"
-            + " hwpt attached to PASID 2048, TRIGGER_IOPF with a PASID read back from the fault fd) and its vIOMMU-based"
-            + " nested hwpt (IOMMU_VIOMMU_ALLOC) have no handler yet; every other step is ported below and passes")
     void pasid_attach() {
         byte[] data = IommufdUtils.selftestData(SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
         int[] nestedHwptId = new int[3];
@@ -112,13 +107,21 @@ final class IommufdDevicePasidTest {
         }
 
         // Fault related preparation
-        // PENDING (see @Pending): test_ioctl_fault_alloc(&fault_id, &fault_fd), then
-        // test_cmd_hwpt_alloc_iopf(device_id, parent_hwpt_id, fault_id,
-        //         IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID, &iopf_hwpt_id, SELFTEST, &data).
+        int[] fault = new int[2];
+        assertEquals(0, t.faultAlloc(fault));
+        int faultId = fault[0];
+        int faultFd = fault[1];
+        int[] iopfHwptId = new int[1];
+        assertEquals(0, t.hwptAllocIopf(deviceId, parentHwptId, faultId,
+                IommuHwptAllocFlags.FAULT_ID_VALID | IommuHwptAllocFlags.PASID,
+                SelftestUapi.IOMMU_HWPT_DATA_SELFTEST, data, iopfHwptId));
 
         // Allocate a regular nested hwpt based on viommu
-        // PENDING (see @Pending): test_cmd_viommu_alloc(device_id, parent_hwpt_id, IOMMU_VIOMMU_TYPE_SELFTEST,
-        //         &viommu_id), then nested_hwpt_id[2] = a PASID nested hwpt on the vIOMMU (never used again).
+        int[] viommuId = new int[1];
+        assertEquals(0, t.viommuAlloc(deviceId, parentHwptId, SelftestUapi.IOMMU_VIOMMU_TYPE_SELFTEST, null, viommuId, null));
+        assertEquals(0, t.hwptAlloc(deviceId, viommuId[0], IommuHwptAllocFlags.PASID,
+                SelftestUapi.IOMMU_HWPT_DATA_SELFTEST, data, id), "nested hwpt 2 on the vIOMMU");
+        nestedHwptId[2] = id[0];
 
         int s2HwptId = t.hwptAlloc(deviceId, ioasId, IommuHwptAllocFlags.PASID);
 
@@ -217,10 +220,20 @@ final class IommufdDevicePasidTest {
         pasidDetach(pasid);
 
         // Attach to iopf-capable hwpt
-        // PENDING (see @Pending), pasid = 2048: attach iopf_hwpt_id, PASID_CHECK_HWPT it,
-        // test_cmd_trigger_iopf_pasid(device_id, 2048, fault_fd) (reads the fault, answers it),
-        // PASID_REPLACE to s2_hwpt_id and check it, detach, destroy iopf_hwpt_id, close fault_fd,
-        // destroy fault_id.
+        // Attach an iopf hwpt to pasid 2048, should succeed, domain should be valid.
+        pasid = 2048;
+        pasidAttach(pasid, iopfHwptId[0]);
+        assertEquals(0, pasidCheckHwpt(pasid, iopfHwptId[0]));
+        // test_cmd_trigger_iopf_pasid: the fault is read from the fault fd and answered.
+        assertEquals(0, t.triggerIopf(deviceId, pasid, faultFd));
+        // Replace with s2_hwpt_id for pasid 2048, should succeed, and have valid domain.
+        pasidReplace(pasid, s2HwptId);
+        assertEquals(0, pasidCheckHwpt(pasid, s2HwptId));
+        // cleanup pasid 2048
+        pasidDetach(pasid);
+        assertEquals(0, t.destroy(iopfHwptId[0]));
+        machine.process().close(faultFd);
+        assertEquals(0, t.destroy(faultId));
 
         // Detach the s2_hwpt_id from RID
         assertEquals(0, t.mockDomainReplace(stdevId, ioasId, null));

@@ -14,12 +14,10 @@ import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.ioas.IoasCalls;
 import org.iommufd4j.ioas.IovaRange;
 import org.iommufd4j.memory.SimProcess;
-import org.iommufd4j.selftest.kit.Awaits;
 import org.iommufd4j.selftest.kit.Fixture;
 import org.iommufd4j.selftest.kit.IommufdUtils;
 import org.iommufd4j.selftest.kit.KernelTest;
 import org.iommufd4j.selftest.kit.MockOnly;
-import org.iommufd4j.selftest.kit.Pending;
 import org.iommufd4j.selftest.kit.SelftestMachine;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuDestroy;
@@ -118,9 +116,11 @@ final class IommufdIoasTest {
             stdevId = ids[0];
             hwptId = ids[1];
             deviceId = ids[2];
-            // Not ported: test_cmd_dev_check_cache_all(device_id, IOMMU_TEST_DEV_CACHE_DEFAULT). It
-            // reads the mock device's vIOMMU cache (IOMMU_TEST_OP_DEV_CHECK_CACHE), which comes
-            // with the vIOMMU objects; a fresh mock device has nothing else to show there.
+            // test_cmd_dev_check_cache_all(device_id, IOMMU_TEST_DEV_CACHE_DEFAULT)
+            for (int cacheId = 0; cacheId < SelftestUapi.MOCK_DEV_CACHE_NUM; cacheId++) {
+                assertEquals(0, u.devCheckCache(deviceId, cacheId, SelftestUapi.IOMMU_TEST_DEV_CACHE_DEFAULT),
+                        "dev_check_cache " + cacheId);
+            }
             baseIova = MOCK_APERTURE_START;
         }
         if (variant.pasidCapable) {
@@ -163,14 +163,10 @@ final class IommufdIoasTest {
 
     /**
      * Parent and nested HWPT allocation, the negative cases, IOTLB invalidation and the teardown
-     * order. Everything is ported except the fault queue steps.
+     * order, with an iopf-capable nested HWPT on a fault queue.
      */
     @KernelTest
     @MockOnly("IOMMU_HWPT_DATA_SELFTEST and IOMMU_TEST_OP_MD_CHECK_IOTLB")
-    @Pending(value = Awaits.NESTING, detail = "its fault queue steps: IOMMU_FAULT_QUEUE_ALLOC (test_ioctl_fault_alloc), "
-            + "test_err_hwpt_alloc_iopf (ENOENT for fault_id UINT32_MAX) and test_cmd_hwpt_alloc_iopf, replacing onto the iopf "
-            + "HWPT (EBUSY on its destroy), IOMMU_TEST_OP_TRIGGER_IOPF read and answered on the fault fd, destroying the iopf "
-            + "HWPT and closing the fault fd; every other step is ported below and marked where those go")
     void alloc_hwpt_nested() {
         byte[] data = IommufdUtils.selftestData(SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT, 0);
         int sel = SelftestUapi.IOMMU_HWPT_DATA_SELFTEST;
@@ -201,14 +197,19 @@ final class IommufdIoasTest {
         assertEquals(errno(Errno.EINVAL), u.hwptAlloc(deviceId, parentNotWork, 0, sel, data, id));
 
         // Allocate two nested hwpts sharing one common parent hwpt
-        // port (fault queues): test_ioctl_fault_alloc(&fault_id, &fault_fd) goes here
+        int[] fault = new int[2];
+        assertEquals(0, u.faultAlloc(fault));
+        int faultId = fault[0];
+        int faultFd = fault[1];
         int[] nested = new int[2];
         for (int i = 0; i < 2; i++) {
             assertEquals(0, u.hwptAlloc(deviceId, parent, 0, sel, data, id));
             nested[i] = id[0];
         }
-        // port (fault queues): test_err_hwpt_alloc_iopf(ENOENT, ..., UINT32_MAX, FAULT_ID_VALID, ...) and
-        // test_cmd_hwpt_alloc_iopf(device_id, parent, fault_id, FAULT_ID_VALID, &iopf_hwpt_id, ...) go here
+        int[] iopfHwpt = new int[1];
+        assertEquals(errno(Errno.ENOENT), u.hwptAllocIopf(deviceId, parent, -1 /* UINT32_MAX */,
+                IommuHwptAllocFlags.FAULT_ID_VALID, sel, data, iopfHwpt));
+        assertEquals(0, u.hwptAllocIopf(deviceId, parent, faultId, IommuHwptAllocFlags.FAULT_ID_VALID, sel, data, iopfHwpt));
         checkIotlbAll(nested[0], SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT);
         checkIotlbAll(nested[1], SelftestUapi.IOMMU_TEST_IOTLB_DEFAULT);
 
@@ -313,17 +314,21 @@ final class IommufdIoasTest {
         assertEquals(0, u.mockDomainReplace(stdevId, nested[1], null));
         assertEquals(errno(Errno.EBUSY), u.destroy(nested[1]));
         assertEquals(0, u.destroy(nested[0]));
-        // port (fault queues): switch to iopf_hwpt_id (EBUSY on its destroy), then
-        // test_cmd_trigger_iopf(device_id, fault_fd) go here
+        // Switch from nested_hwpt_id[1] to iopf_hwpt_id
+        assertEquals(0, u.mockDomainReplace(stdevId, iopfHwpt[0], null));
+        assertEquals(errno(Errno.EBUSY), u.destroy(iopfHwpt[0]));
+        // Trigger an IOPF on the device (test_cmd_trigger_iopf: pasid 0x1, as in iommufd_utils.h)
+        assertEquals(0, u.triggerIopf(deviceId, 0x1, faultFd));
         // Detach from nested_hwpt_id[1] and destroy it
         assertEquals(0, u.mockDomainReplace(stdevId, parent, null));
         assertEquals(0, u.destroy(nested[1]));
-        // port (fault queues): test_ioctl_destroy(iopf_hwpt_id) goes here
+        assertEquals(0, u.destroy(iopfHwpt[0]));
         // Detach from the parent hw_pagetable and destroy it
         assertEquals(0, u.mockDomainReplace(stdevId, ioasId, null));
         assertEquals(0, u.destroy(parent));
         assertEquals(0, u.destroy(parentNotWork));
-        // port (fault queues): close(fault_fd) and test_ioctl_destroy(fault_id) go here
+        process().close(faultFd);
+        assertEquals(0, u.destroy(faultId));
         process().munmap(reqs, PAGE_SIZE);
     }
 
@@ -757,15 +762,38 @@ final class IommufdIoasTest {
     /** MAP_FILE of the mock dma-buf: zero length, start=size, size+1 are EINVAL. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_DMABUF_GET")
-    @Pending(Awaits.DMA_BUF)
     void dmabuf_simple() {
+        long bufSize = PAGE_SIZE * 4;
+        long[] iova = new long[1];
+        int dfd = u.getDmabuf(bufSize);
+        assertEquals(errno(Errno.EINVAL), u.ioasMapFileErr(ioasId, dfd, 0, 0, iova));
+        assertEquals(errno(Errno.EINVAL), u.ioasMapFileErr(ioasId, dfd, bufSize, bufSize, iova));
+        assertEquals(errno(Errno.EINVAL), u.ioasMapFileErr(ioasId, dfd, 0, bufSize + 1, iova));
+        assertEquals(0, u.ioasMapFileErr(ioasId, dfd, 0, bufSize, iova));
+        process().close(dfd);
     }
 
     /** Revoke makes MAP ENODEV; unrevoke makes it work again. */
     @KernelTest
     @MockOnly("IOMMU_TEST_OP_DMABUF_REVOKE")
-    @Pending(Awaits.DMA_BUF)
     void dmabuf_revoke() {
+        long bufSize = PAGE_SIZE * 4;
+        long[] iova = new long[1];
+        long[] iova2 = new long[1];
+        int dfd = u.getDmabuf(bufSize);
+        assertEquals(0, u.ioasMapFileErr(ioasId, dfd, 0, bufSize, iova));
+        assertEquals(0, u.revokeDmabuf(dfd, true));
+        if (variant.mockDomains != 0) {
+            // test_cmd_hwpt_alloc: a paging domain made while the dma-buf is revoked
+            u.hwptAlloc(deviceId, ioasId, 0);
+        }
+        assertEquals(errno(Errno.ENODEV), u.ioasMapFileErr(ioasId, dfd, 0, bufSize, iova2));
+        assertEquals(0, u.revokeDmabuf(dfd, false));
+        assertEquals(0, u.ioasMapFileErr(ioasId, dfd, 0, bufSize, iova2));
+        // Restore the iova back
+        assertEquals(0, u.ioasUnmap(ioasId, iova[0], bufSize));
+        assertEquals(0, u.ioasMapFixedFile(ioasId, dfd, 0, bufSize, iova[0]));
+        process().close(dfd);
     }
 
     // ------------------------------------------------------------ ported with the io_pagetable (issue #3)

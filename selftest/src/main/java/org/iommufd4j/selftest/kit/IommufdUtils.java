@@ -1,6 +1,7 @@
 package org.iommufd4j.selftest.kit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 
 import java.nio.ByteBuffer;
@@ -281,6 +282,39 @@ public final class IommufdUtils {
             iova[0] = ((IommuIoasMapFile) out[0]).iova();
         }
         return rc;
+    }
+
+    /** _test_ioctl_ioas_map_file with IOMMU_IOAS_MAP_FIXED_IOVA, read/write: the errno. */
+    public int ioasMapFixedFile(int ioasId, int fd, long start, long length, long iova) {
+        return ioctl(IommufdIoctl.IOMMU_IOAS_MAP_FILE,
+                new IommuIoasMapFile(RW | IommuIoasMapFlags.FIXED_IOVA, ioasId, fd, start, length, iova), null);
+    }
+
+    /** Linux O_CLOEXEC (asm-generic/fcntl.h), the open flags _test_cmd_get_dmabuf passes. */
+    public static final int O_CLOEXEC = 02000000;
+
+    /**
+     * _test_cmd_get_dmabuf: IOMMU_TEST_OP_DMABUF_GET, whose ioctl value is the new dma-buf fd;
+     * returns that fd, or the negative errno.
+     */
+    public int getDmabufFd(long length) {
+        byte[] p = new byte[IommuTestCmd.PAYLOAD_SIZE];
+        StructCodec.of(IommuTestPayloads.DmabufGet.class).encode(new IommuTestPayloads.DmabufGet((int) length, O_CLOEXEC),
+                ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN));
+        byte[] cmd = StructCodec.of(IommuTestCmd.class).toBytes(new IommuTestCmd(IommuTestOp.DMABUF_GET, 0, 0, p, 0));
+        return ctx.ioctl(IommufdIoctl.IOMMU_TEST_CMD, ByteBuffer.wrap(cmd).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** test_cmd_get_dmabuf: asserts success and returns the fd. */
+    public int getDmabuf(long length) {
+        int fd = getDmabufFd(length);
+        assertTrue(fd >= 0, "DMABUF_GET length " + length + " returned " + fd);
+        return fd;
+    }
+
+    /** _test_cmd_revoke_dmabuf: IOMMU_TEST_OP_DMABUF_REVOKE; the errno. */
+    public int revokeDmabuf(int dmabufFd, boolean revoked) {
+        return testCmd(IommuTestOp.DMABUF_REVOKE, 0, new IommuTestPayloads.DmabufRevoke(dmabufFd, revoked ? 1 : 0), null);
     }
 
     /** test_ioctl_ioas_map_id_file: asserts success and returns the IOVA. */

@@ -43,7 +43,7 @@ class SelftestCommandTest {
         assertEquals(1, run(), err.toString());
         List<String> l = lines();
         assertEquals("TAP version 13", l.get(0));
-        assertEquals("1..8", l.get(1));
+        assertEquals("1..10", l.get(1));
         // Methods run in the shipped catalogue's order; the sample's names are not in it, so by name.
         assertTrue(l.contains("ok 1 sample.a.fails_on_b"), out.toString());
         int notOk = l.indexOf("not ok 2 sample.b.fails_on_b");
@@ -57,9 +57,29 @@ class SelftestCommandTest {
         assertTrue(l.contains("ok 6 sample.b.passes"), out.toString());
         assertTrue(l.contains("ok 7 sample.a.pending # SKIP not ported yet: needs the IOAS io_pagetable: map, unmap, copy, "
                 + "IOVA ranges, allowed/reserved ranges (issue #3); sample"), out.toString());
-        assertTrue(l.contains("# FAILED: 4 / 8 tests passed."), out.toString());
-        assertTrue(l.contains("# Totals: pass:4 fail:2 xfail:0 xpass:0 skip:2 error:0"), out.toString());
-        assertTrue(l.stream().anyMatch(s -> s.matches("# mock +4 +2 +0 +2 +8")), "summary row: " + out);
+        assertTrue(l.contains("# FAILED: 4 / 10 tests passed."), out.toString());
+        assertTrue(l.contains("# Totals: pass:4 fail:2 xfail:0 xpass:0 skip:4 error:0"), out.toString());
+        assertTrue(l.stream().anyMatch(s -> s.matches("# mock +4 +2 +2 +0 +2 +10")), "summary row: " + out);
+    }
+
+    @Test
+    void theSummaryCountsACaseThatSkipsItselfApartFromPendingPortsAndMockOnlyCases() {
+        assertEquals(0, run("--filter", "sample.*.skips_itself", "--filter", "sample.*.pending"), err.toString());
+        List<String> l = lines();
+        assertTrue(l.contains("ok 3 sample.a.skips_itself # SKIP Skipping test for variant a"), out.toString());
+        assertTrue(l.contains("ok 4 sample.b.skips_itself # SKIP Skipping test for variant b"), out.toString());
+        assertTrue(l.stream().anyMatch(s -> s.matches("# DRIVER +PASS +FAIL +SKIP +SKIP-MOCK +PENDING +TOTAL")), out.toString());
+        // kselftest's Totals line has one skip count; the summary splits it: 2 SKIP(), 0 mock-only, 2 pending.
+        assertTrue(l.contains("# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:4 error:0"), out.toString());
+        assertTrue(l.stream().anyMatch(s -> s.matches("# mock +0 +0 +2 +0 +2 +4")), "summary row: " + out);
+    }
+
+    @Test
+    void onAnotherDriverASelfSkipThatNeverRanIsMockOnlyNotAKernelSkip() {
+        assertEquals(0, run("--driver", "vtd", "--filter", "sample.*.skips_itself"), err.toString());
+        List<String> l = lines();
+        assertTrue(l.contains("ok 1 sample.a.skips_itself # SKIP Skipping test for variant a"), out.toString());
+        assertTrue(l.stream().anyMatch(s -> s.matches("# vtd +0 +0 +1 +1 +0 +2")), "summary row: " + out);
     }
 
     @Test
@@ -95,7 +115,8 @@ class SelftestCommandTest {
     @Test
     void listPrintsTheSelectedNames() {
         assertEquals(0, run("--list", "--filter", "sample.a.*"));
-        assertEquals(List.of("sample.a.passes", "sample.a.fails_on_b", "sample.a.pending", "sample.a.leaks"), lines());
+        assertEquals(List.of("sample.a.passes", "sample.a.fails_on_b", "sample.a.pending", "sample.a.leaks", "sample.a.skips_itself"),
+                lines());
     }
 
     @Test
@@ -136,7 +157,7 @@ class SelftestCommandTest {
         Path xml = tmp.resolve("reports/selftest.xml");
         assertEquals(1, run("--filter", "sample.b.*", "--junit-xml", xml.toString()));
         String report = Files.readString(xml);
-        assertTrue(report.contains("<testsuite") && report.contains("tests=\"4\"") && report.contains("failures=\"1\""), report);
+        assertTrue(report.contains("<testsuite") && report.contains("tests=\"5\"") && report.contains("failures=\"1\""), report);
         assertTrue(report.contains("classname=\"org.iommufd4j.selftestsample.SampleFixture\""), report);
         assertTrue(!report.contains("()["), "no JUnit invocation names left: " + report);
         for (String name : List.of("sample.b.passes", "sample.b.fails_on_b", "sample.b.pending", "sample.b.leaks")) {
