@@ -11,6 +11,7 @@ import static org.iommufd4j.drivers.amdvi.pagetable.AmdV1Descriptor.PR;
 import java.util.ArrayList;
 import java.util.List;
 import org.iommufd4j.pt.BitField;
+import org.iommufd4j.pt.DirtyBitFormat;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 import org.iommufd4j.uapi.Errno;
@@ -35,7 +36,7 @@ import org.iommufd4j.uapi.IommufdException;
  * pointer through its {@link org.iommufd4j.pt.TopChangeListener}. Dirty state is the D bit (6),
  * set by the IOMMU when DTE.HAD = 11b.
  */
-public final class AmdV1Format implements PageTableFormat {
+public final class AmdV1Format implements DirtyBitFormat {
     /** The mode-6 root only ever uses IOVA bits 63:57. */
     private static final int TOP6_INDEX_BITS = 7;
     private static final long SIZE_512G = 1L << 39;
@@ -210,35 +211,10 @@ public final class AmdV1Format implements PageTableFormat {
         return prot;
     }
 
+    /** The D bit alone is the dirty state. */
     @Override
-    public boolean supportsDirty() {
-        return true;
-    }
-
-    /** The D bit alone is the dirty state (see {@link #isWriteDirty}). */
-    @Override
-    public long dirtyMask(int level) {
+    public long dirtyBit() {
         return D;
-    }
-
-    @Override
-    public long dirtyMatch(int level) {
-        return D;
-    }
-
-    @Override
-    public boolean isWriteDirty(int level, long entry) {
-        return (entry & D) != 0;
-    }
-
-    @Override
-    public long makeWriteClean(int level, long entry) {
-        return entry & ~D;
-    }
-
-    @Override
-    public long makeWriteDirty(int level, long entry) {
-        return entry | D;
     }
 
     /**

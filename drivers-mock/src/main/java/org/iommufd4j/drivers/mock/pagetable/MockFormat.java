@@ -3,6 +3,7 @@ package org.iommufd4j.drivers.mock.pagetable;
 import java.util.ArrayList;
 import java.util.List;
 import org.iommufd4j.pt.BitField;
+import org.iommufd4j.pt.DirtyBitFormat;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 
@@ -23,7 +24,7 @@ import org.iommufd4j.pt.Prot;
  * MOCK_IOMMUPT_DEFAULT), {@link #HUGE} (page sizes limited to 1 MiB | 4 KiB, MOCK_IOMMUPT_HUGE)
  * and {@link #GROWABLE} (starts at 3 levels and grows its top to 5 like AMD-Vi's dynamic top).
  */
-public final class MockFormat implements PageTableFormat {
+public final class MockFormat implements DirtyBitFormat {
     public static final long PR = 1L << 0;
     public static final long D = 1L << 6;
     public static final long NEXT_LEVEL = 7L << 9;
@@ -198,35 +199,10 @@ public final class MockFormat implements PageTableFormat {
         return ((entry & IR) != 0 ? Prot.READ : 0) | ((entry & IW) != 0 ? Prot.WRITE : 0);
     }
 
+    /** The D bit alone is the dirty state. */
     @Override
-    public boolean supportsDirty() {
-        return true;
-    }
-
-    /** The D bit alone is the dirty state (see {@link #isWriteDirty}). */
-    @Override
-    public long dirtyMask(int level) {
+    public long dirtyBit() {
         return D;
-    }
-
-    @Override
-    public long dirtyMatch(int level) {
-        return D;
-    }
-
-    @Override
-    public boolean isWriteDirty(int level, long entry) {
-        return (entry & D) != 0;
-    }
-
-    @Override
-    public long makeWriteClean(int level, long entry) {
-        return entry & ~D;
-    }
-
-    @Override
-    public long makeWriteDirty(int level, long entry) {
-        return entry | D;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.iommufd4j.drivers.vtd.pagetable;
 import java.util.ArrayList;
 import java.util.List;
 import org.iommufd4j.pt.BitField;
+import org.iommufd4j.pt.DirtyBitFormat;
 import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.pt.Prot;
 import org.iommufd4j.uapi.IommufdException;
@@ -19,7 +20,7 @@ import org.iommufd4j.uapi.IommufdException;
  * leaves {@code R?|W?|PS?|SNP?|addr}. Dirty state is D (bit 9), set by hardware when the PASID
  * entry has SSADE.
  */
-public final class VtdSecondStageFormat implements PageTableFormat {
+public final class VtdSecondStageFormat implements DirtyBitFormat {
     public static final long R = 1L << 0;
     public static final long W = 1L << 1;
     public static final long PS = 1L << 7;
@@ -188,35 +189,10 @@ public final class VtdSecondStageFormat implements PageTableFormat {
         return ((entry & R) != 0 ? Prot.READ : 0) | ((entry & W) != 0 ? Prot.WRITE : 0);
     }
 
+    /** The D bit alone is the dirty state. */
     @Override
-    public boolean supportsDirty() {
-        return true;
-    }
-
-    /** The D bit alone is the dirty state (see {@link #isWriteDirty}). */
-    @Override
-    public long dirtyMask(int level) {
+    public long dirtyBit() {
         return D;
-    }
-
-    @Override
-    public long dirtyMatch(int level) {
-        return D;
-    }
-
-    @Override
-    public boolean isWriteDirty(int level, long entry) {
-        return (entry & D) != 0;
-    }
-
-    @Override
-    public long makeWriteClean(int level, long entry) {
-        return entry & ~D;
-    }
-
-    @Override
-    public long makeWriteDirty(int level, long entry) {
-        return entry | D;
     }
 
     /**
