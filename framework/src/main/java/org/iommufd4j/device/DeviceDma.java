@@ -68,7 +68,7 @@ final class DeviceDma {
             } else {
                 ptd.addFlushListener(flusher);
             }
-            remapper.attach(new Root(ptd.pageTable(), tag));
+            remapper.attach(TranslationRoot.of(ptd.pageTable(), tag));
         } else {
             remapper.attach(null);
         }
@@ -78,21 +78,4 @@ final class DeviceDma {
         iotlb.invalidateRange(PRIVATE_TAG, gather.start(), gather.last());
     }
 
-    /** The table as programmed into the device's context entry; read on every walk, so top growth is seen. */
-    private record Root(PageTable table, int tag) implements TranslationRoot {
-        @Override
-        public PageTableFormat format() {
-            return table.format();
-        }
-
-        @Override
-        public long rootPa() {
-            return table.topPa();
-        }
-
-        @Override
-        public int topLevel() {
-            return table.topLevel();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package org.iommufd4j.hw;
 
+import org.iommufd4j.pt.PageTable;
 import org.iommufd4j.pt.PageTableFormat;
 
 /**
@@ -16,4 +17,29 @@ public interface TranslationRoot {
 
     /** The IOTLB tag (domain id) of this table. */
     int tag();
+
+    /** The root of an engine page table, read live (its top may grow), with IOTLB tag {@code tag}. */
+    static TranslationRoot of(PageTable table, int tag) {
+        return new TranslationRoot() {
+            @Override
+            public PageTableFormat format() {
+                return table.format();
+            }
+
+            @Override
+            public long rootPa() {
+                return table.topPa();
+            }
+
+            @Override
+            public int topLevel() {
+                return table.topLevel();
+            }
+
+            @Override
+            public int tag() {
+                return tag;
+            }
+        };
+    }
 }

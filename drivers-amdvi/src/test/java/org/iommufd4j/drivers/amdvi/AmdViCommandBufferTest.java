@@ -33,22 +33,6 @@ class AmdViCommandBufferTest {
     private final PhysicalMemory memory = new PhysicalMemory(64L << 20, new FailNth());
     private final DriverBugLog bugs = new DriverBugLog();
 
-    private record Root(PageTable table, int tag) implements TranslationRoot {
-        @Override
-        public PageTableFormat format() {
-            return table.format();
-        }
-
-        @Override
-        public long rootPa() {
-            return table.topPa();
-        }
-
-        @Override
-        public int topLevel() {
-            return table.topLevel();
-        }
-    }
 
     private AmdDomain domain(AmdIommu iommu, PageTableDomain.IotlbFlusher flusher) {
         int id = iommu.allocDomainId();
@@ -58,7 +42,7 @@ class AmdViCommandBufferTest {
 
     private DmaRemapper deviceOn(AmdIommu iommu, AmdDomain domain) {
         DmaRemapper dma = new DmaRemapper(memory, iommu.unit().iotlb(), bugs);
-        dma.attach(new Root(domain.pageTable(), domain.iotlbTag()));
+        dma.attach(TranslationRoot.of(domain.pageTable(), domain.iotlbTag()));
         return dma;
     }
 

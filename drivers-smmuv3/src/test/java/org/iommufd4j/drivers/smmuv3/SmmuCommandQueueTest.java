@@ -35,22 +35,6 @@ class SmmuCommandQueueTest {
     private final PhysicalMemory memory = new PhysicalMemory(64L << 20, new FailNth());
     private final DriverBugLog bugs = new DriverBugLog();
 
-    private record Root(PageTable table, int tag) implements TranslationRoot {
-        @Override
-        public PageTableFormat format() {
-            return table.format();
-        }
-
-        @Override
-        public long rootPa() {
-            return table.topPa();
-        }
-
-        @Override
-        public int topLevel() {
-            return table.topLevel();
-        }
-    }
 
     private SmmuDomain domain(SmmuIommu iommu, ArmLpaeFormat f) {
         return SmmuDomain.create(iommu, new PageTable(f, memory), (1L << f.vaBits()) - 1);
@@ -58,7 +42,7 @@ class SmmuCommandQueueTest {
 
     private DmaRemapper deviceOn(SmmuIommu iommu, SmmuDomain domain) {
         DmaRemapper dma = new DmaRemapper(memory, iommu.unit().iotlb(), bugs);
-        dma.attach(new Root(domain.pageTable(), domain.iotlbTag()));
+        dma.attach(TranslationRoot.of(domain.pageTable(), domain.iotlbTag()));
         return dma;
     }
 

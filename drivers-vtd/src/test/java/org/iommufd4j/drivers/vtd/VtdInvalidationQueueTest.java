@@ -35,26 +35,10 @@ class VtdInvalidationQueueTest {
     private final PhysicalMemory memory = new PhysicalMemory(64L << 20, new FailNth());
     private final DriverBugLog bugs = new DriverBugLog();
 
-    private record Root(PageTable table, int tag) implements TranslationRoot {
-        @Override
-        public PageTableFormat format() {
-            return table.format();
-        }
-
-        @Override
-        public long rootPa() {
-            return table.topPa();
-        }
-
-        @Override
-        public int topLevel() {
-            return table.topLevel();
-        }
-    }
 
     private DmaRemapper deviceOn(VtdIommu iommu, VtdDomain domain) {
         DmaRemapper dma = new DmaRemapper(memory, iommu.unit().iotlb(), bugs);
-        dma.attach(new Root(domain.pageTable(), domain.iotlbTag()));
+        dma.attach(TranslationRoot.of(domain.pageTable(), domain.iotlbTag()));
         return dma;
     }
 
