@@ -255,6 +255,7 @@ public final class IommufdContext implements AutoCloseable {
             closeLock.writeLock().unlock();
         }
         for (IommufdObject obj : objects.snapshot()) {
+            obj.detachFds();
             obj.contextClosing();
         }
         List<IommufdObject> stuck = objects.destroyAll();

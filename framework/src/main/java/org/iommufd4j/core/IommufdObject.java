@@ -1,6 +1,9 @@
 package org.iommufd4j.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.iommufd4j.memory.FileOps;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
 
@@ -16,6 +19,7 @@ public abstract class IommufdObject {
     private final ObjectType type;
     private final AtomicInteger users = new AtomicInteger(1);
     private final AtomicInteger shorttermUsers = new AtomicInteger(1);
+    private final List<ObjectFd> openFds = new ArrayList<>(0);
     volatile int id;
     volatile State state = State.NEW;
 
@@ -98,6 +102,36 @@ public abstract class IommufdObject {
      * context is destroyed.
      */
     protected void contextClosing() {
+    }
+
+    /**
+     * Opens an fd of this object over {@code ops} (read, write and the final close): it holds a
+     * users reference until its last close, or until the context closes first.
+     */
+    protected final FileOps openFd(FileOps ops) {
+        ref();
+        ObjectFd fd = new ObjectFd(this, ops);
+        synchronized (openFds) {
+            openFds.add(fd);
+        }
+        return fd;
+    }
+
+    void fdReleased(ObjectFd fd) {
+        synchronized (openFds) {
+            openFds.remove(fd);
+        }
+    }
+
+    /** The context is closing: every fd still open lets go of this object. */
+    final void detachFds() {
+        List<ObjectFd> fds;
+        synchronized (openFds) {
+            fds = new ArrayList<>(openFds);
+        }
+        for (ObjectFd fd : fds) {
+            fd.release();
+        }
     }
 
     /** Releases what the object holds. Runs once, after the object left the table. */

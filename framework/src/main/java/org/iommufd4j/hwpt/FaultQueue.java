@@ -140,12 +140,10 @@ public final class FaultQueue extends IommufdObject {
 
     /** The byte interface of the FAULT fd; it holds a users reference until released. */
     public FileOps fileOps() {
-        ref();
-        return new FaultFd();
+        return openFd(new FaultFd());
     }
 
     private final class FaultFd implements FileOps {
-        private boolean released;
 
         /** Whole iommu_hwpt_pgfault records only (a partial count is ESPIPE, as eventq.c). */
         @Override
@@ -189,13 +187,7 @@ public final class FaultQueue extends IommufdObject {
 
         @Override
         public void release() {
-            synchronized (this) {
-                if (released) {
-                    return;
-                }
-                released = true;
-            }
-            unref();
+            // The users reference the fd holds is dropped by the object's fd wrapper.
         }
     }
 

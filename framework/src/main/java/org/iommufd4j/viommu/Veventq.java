@@ -128,10 +128,7 @@ public final class Veventq extends IommufdObject {
 
     /** The fd of IOMMU_VEVENTQ_ALLOC; it holds a users reference until released. */
     FileOps fileOps() {
-        ref();
-        return new FileOps() {
-            private boolean released;
-
+        return openFd(new FileOps() {
             @Override
             public int read(byte[] b, int off, int len) {
                 return Veventq.this.read(b, off, len);
@@ -143,13 +140,10 @@ public final class Veventq extends IommufdObject {
             }
 
             @Override
-            public synchronized void release() {
-                if (!released) {
-                    released = true;
-                    unref();
-                }
+            public void release() {
+                // The users reference the fd holds is dropped by the object's fd wrapper.
             }
-        };
+        });
     }
 
     @Override
