@@ -96,7 +96,7 @@ public final class PageTable {
      * a table became empty without reading the items outside the range (Linux instead frees only
      * tables the range covers whole; the count keeps our "no empty table below the top" rule).
      */
-    private final int[][] presentCounts;
+    private int[][] presentCounts = new int[16][];
 
     // Scratch of the running map/unmap call (writers are serialized by contract).
     private long mVa;
@@ -185,8 +185,6 @@ public final class PageTable {
         if (pgsizeBitmap == 0) {
             throw new IllegalArgumentException(format.name() + ": no page size left in mask 0x" + Long.toHexString(pgsizeMask));
         }
-        this.presentCounts = new int[(int) ((memory.size() + (1L << PhysicalMemory.CHUNK_SHIFT) - 1)
-                >>> PhysicalMemory.CHUNK_SHIFT)][];
         this.topPa = allocTable(top);
         this.topLevel = top;
     }
@@ -958,6 +956,11 @@ public final class PageTable {
         long pa = memory.allocate(order);
         tableFrames += 1L << order;
         int chunk = (int) (pa >>> PhysicalMemory.CHUNK_SHIFT);
+        if (chunk >= presentCounts.length) {
+            // Grown to the highest chunk holding one of this table's frames, not to all of memory:
+            // a table costs no heap for chunks it never uses.
+            presentCounts = java.util.Arrays.copyOf(presentCounts, Math.max(chunk + 1, presentCounts.length * 2));
+        }
         if (presentCounts[chunk] == null) {
             presentCounts[chunk] = new int[FRAME_IN_CHUNK + 1];
         }
