@@ -6,8 +6,6 @@ import org.iommufd4j.hw.Iotlb;
 import org.iommufd4j.hw.TranslationRoot;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.pt.IotlbGather;
-import org.iommufd4j.pt.PageTable;
-import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.spi.IommuDomain;
 import org.iommufd4j.spi.PageTableDomain;
 

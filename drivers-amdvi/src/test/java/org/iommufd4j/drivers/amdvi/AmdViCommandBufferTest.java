@@ -18,7 +18,6 @@ import org.iommufd4j.hw.StaleTranslation;
 import org.iommufd4j.hw.TranslationRoot;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.pt.PageTable;
-import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.spi.IommuProt;
 import org.iommufd4j.spi.PageTableDomain;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,6 @@ class AmdViCommandBufferTest {
     private static final long PAGE = 4096;
     private final PhysicalMemory memory = new PhysicalMemory(64L << 20, new FailNth());
     private final DriverBugLog bugs = new DriverBugLog();
-
 
     private AmdDomain domain(AmdIommu iommu, PageTableDomain.IotlbFlusher flusher) {
         int id = iommu.allocDomainId();

@@ -20,7 +20,6 @@ import org.iommufd4j.hw.TranslationRoot;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.pt.IotlbGather;
 import org.iommufd4j.pt.PageTable;
-import org.iommufd4j.pt.PageTableFormat;
 import org.iommufd4j.spi.IommuProt;
 import org.iommufd4j.spi.PageTableDomain;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,6 @@ class SmmuCommandQueueTest {
     private static final long PAGE = 4096;
     private final PhysicalMemory memory = new PhysicalMemory(64L << 20, new FailNth());
     private final DriverBugLog bugs = new DriverBugLog();
-
 
     private SmmuDomain domain(SmmuIommu iommu, ArmLpaeFormat f) {
         return SmmuDomain.create(iommu, new PageTable(f, memory), (1L << f.vaBits()) - 1);

@@ -35,7 +35,6 @@ class VtdInvalidationQueueTest {
     private final PhysicalMemory memory = new PhysicalMemory(64L << 20, new FailNth());
     private final DriverBugLog bugs = new DriverBugLog();
 
-
     private DmaRemapper deviceOn(VtdIommu iommu, VtdDomain domain) {
         DmaRemapper dma = new DmaRemapper(memory, iommu.unit().iotlb(), bugs);
         dma.attach(TranslationRoot.of(domain.pageTable(), domain.iotlbTag()));
