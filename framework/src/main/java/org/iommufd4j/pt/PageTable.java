@@ -32,6 +32,13 @@ import org.iommufd4j.uapi.IommufdException;
  *       widths is ERANGE; an IOVA range that wraps is EOVERFLOW.</li>
  * </ul>
  *
+ * <p>Common calls take shortcuts that give exactly the general path's result: a map of single-item
+ * pages that stays inside one existing leaf table and can never use a larger page, the unmap of one
+ * entry, and the unmap of a run of plain leaves inside one table, each a loop down the tables (or a
+ * hit in the writers' walk cache, see {@link #cacheLevel}) and then straight loads and stores. They
+ * fall back to the general path, having changed nothing, whenever a table is missing or the range
+ * is anything else.
+ *
  * <p>A top that grew for a map stays grown even if the rest of that map fails (as in Linux); the
  * new top is allocated in full before the driver is told, so a failed growth changes nothing.
  *
@@ -81,10 +88,27 @@ public final class PageTable {
     private final int oaBits;
     private final long pgsizeBitmap;
 
-    // Leaf templates of the running map call, valid when templateStamp[s] == callStamp.
+    // Leaf templates by page size lg2, valid for the prot in templateProt (prot + 1; 0: none yet).
+    // A format is immutable, so a template depends only on the size (hence the level) and prot.
     private final long[] templates = new long[64];
-    private final int[] templateStamp = new int[64];
-    private int callStamp;
+    private final int[] templateProt = new int[64];
+    /** For each page size lg2: true when a leaf of that size is one item (no contiguous run). */
+    private final boolean[] oneItemSize = new boolean[64];
+    /** For each page size lg2: the next larger page size of the table (0: none), for {@link #mapRun}. */
+    private final long[] largerSizeAlign = new long[64];
+    /** The tables from the top down to the leaf of the running {@link #unmapOne} (writers are serialized). */
+    private final long[] pathPa = new long[MAX_LEVELS];
+    /**
+     * The writers' walk cache, as an IOMMU's paging-structure cache: the table at
+     * {@code cacheLevel} that holds the IOVAs whose bits above {@code cacheShift} are
+     * {@code cachePrefix}. Consecutive single-page calls (an IOAS map of scattered 4 KiB pages maps
+     * IOVA after IOVA) then skip the walk from the top. Only map and unmap use it (writers are
+     * serialized); {@link #freeTable} drops it, so it never names a freed table.
+     */
+    private int cacheLevel = -1;
+    private int cacheShift;
+    private long cachePrefix;
+    private long cacheTablePa;
 
     // Mutable state.
     private volatile long topPa;
@@ -158,6 +182,7 @@ public final class PageTable {
                             + " is not 1..2^(indexBits-1) items");
                 }
                 levelOfSize[lg2] = level;
+                oneItemSize[lg2] = lg2 == itemShift[level];
                 encodedSizeStride[lg2] = format.encodeOa(level, 1L << lg2);
             }
             sizes |= leaf;
@@ -184,6 +209,9 @@ public final class PageTable {
         }
         if (pgsizeBitmap == 0) {
             throw new IllegalArgumentException(format.name() + ": no page size left in mask 0x" + Long.toHexString(pgsizeMask));
+        }
+        for (int lg2 = 0; lg2 < 63; lg2++) {
+            largerSizeAlign[lg2] = Long.lowestOneBit(pgsizeBitmap & -(2L << lg2));
         }
         this.topPa = allocTable(top);
         this.topLevel = top;
@@ -291,14 +319,13 @@ public final class PageTable {
             growTopFor(iova, last, levelOfSize[63 - Long.numberOfLeadingZeros(bestSizeBits(iova, pa, len))]);
         }
 
+        if (mapRun(iova, pa, pgsize, pgcount, prot)) {
+            return;
+        }
         mVa = iova;
         mOa = pa;
         mRemain = len;
         mProt = prot;
-        if (++callStamp == 0) {
-            callStamp = 1;
-            java.util.Arrays.fill(templateStamp, 0);
-        }
         try {
             mapTable(topPa, topLevel);
             if (mRemain != 0) {
@@ -507,11 +534,122 @@ public final class PageTable {
     }
 
     private long leafTemplate(int level, int sizeLg2) {
-        if (templateStamp[sizeLg2] != callStamp) {
-            templates[sizeLg2] = format.leafTemplate(level, sizeLg2, mProt);
-            templateStamp[sizeLg2] = callStamp;
+        return leafTemplate(level, sizeLg2, mProt);
+    }
+
+    private long leafTemplate(int level, int sizeLg2, int prot) {
+        if (templateProt[sizeLg2] != prot + 1) {
+            templates[sizeLg2] = format.leafTemplate(level, sizeLg2, prot);
+            templateProt[sizeLg2] = prot + 1;
         }
         return templates[sizeLg2];
+    }
+
+    /**
+     * The map of a run of single-item pages inside one existing leaf table (the common
+     * {@code iommu_map()} of one 4 KiB page, or of 4 KiB pages whose IOVA and PA can never reach a
+     * larger size): a loop down the tables, a check of the run, and its stores, without the
+     * general path's recursion and per-step size choice. Returns false, having changed nothing,
+     * when the call needs the general path: a table on the way is missing (the general path
+     * allocates it and can undo that), the run leaves the table, or a larger page could be used.
+     */
+    private boolean mapRun(long iova, long pa, long pgsize, long pgcount, int prot) {
+        int sizeLg2 = Long.numberOfTrailingZeros(pgsize);
+        long larger = largerSizeAlign[sizeLg2];
+        if (!oneItemSize[sizeLg2] || (pgcount != 1 && larger != 0 && ((iova ^ pa) & (larger - 1)) == 0)) {
+            // A run whose IOVA and PA agree modulo a larger size reaches an aligned point where
+            // the general path uses that larger size.
+            return false;
+        }
+        int leafLevel = levelOfSize[sizeLg2];
+        int idx = index(iova, leafLevel);
+        if (pgcount > indexMask[leafLevel] + 1 - idx) {
+            return false;
+        }
+        long tablePa = existingTable(iova, leafLevel);
+        if (tablePa < 0) {
+            return false;
+        }
+        long[] words = memory.words(tablePa);
+        int at = PhysicalMemory.wordIndex(tablePa) + idx;
+        long present = presentMask[leafLevel];
+        long e = leafTemplate(leafLevel, sizeLg2, prot) | format.encodeOa(leafLevel, pa);
+        if (pgcount == 1) {
+            // Kept apart from the run's loops so that single-page calls do not share their profile.
+            long item = words[at];
+            if ((item & present) != 0) {
+                throw inUse(iova, leafLevel, item);
+            }
+            words[at] = e;
+            countChunk(tablePa)[countIndex(tablePa)]++;
+            return true;
+        }
+        int items = (int) pgcount;
+        if (anyPresent(words, at, at + items, present)) {
+            for (int j = 0; j < items; j++) {
+                if ((words[at + j] & present) != 0) {
+                    throw inUse(iova + ((long) j << sizeLg2), leafLevel, words[at + j]);
+                }
+            }
+        }
+        fillLinear(words, at, at + items, e, encodedItemStride[leafLevel]);
+        countChunk(tablePa)[countIndex(tablePa)] += items;
+        return true;
+    }
+
+    /**
+     * The existing table at {@code level} on {@code iova}'s path, or -1 when one on the way is
+     * missing. A leaf on the way is EADDRINUSE (a larger page covers {@code iova}).
+     */
+    private long existingTable(long iova, int level) {
+        if (level == cacheLevel && (iova >>> cacheShift) == cachePrefix) {
+            return cacheTablePa;
+        }
+        long tablePa = topPa;
+        int top = topLevel;
+        for (int l = top; l > level; l--) {
+            long item = memory.words(tablePa)[PhysicalMemory.wordIndex(tablePa) + index(iova, l)];
+            if ((item & presentMask[l]) == 0) {
+                return -1;
+            }
+            if ((item & tableMask[l]) != tableMatch[l]) {
+                throw inUse(iova, l, item);
+            }
+            tablePa = format.tablePa(l, item);
+        }
+        if (level < top) {
+            remember(iova, level, tablePa);
+        }
+        return tablePa;
+    }
+
+    private void remember(long iova, int level, long tablePa) {
+        cacheLevel = level;
+        cacheShift = itemShift[level + 1];
+        cachePrefix = iova >>> cacheShift;
+        cacheTablePa = tablePa;
+    }
+
+    /** True when an item of {@code words[from, to)} is present (an OR over the run, no branch per item). */
+    private static boolean anyPresent(long[] words, int from, int to, long present) {
+        long any = 0;
+        for (int i = from; i < to; i++) {
+            any |= words[i];
+        }
+        return (any & present) != 0;
+    }
+
+    /** Stores {@code first}, {@code first + stride}, ... into {@code words[from, to)}. */
+    private static void fillLinear(long[] words, int from, int to, long first, long stride) {
+        long e = first;
+        for (int i = from; i < to; i++) {
+            words[i] = e;
+            e += stride;
+        }
+    }
+
+    private int index(long iova, int level) {
+        return (int) ((iova >>> itemShift[level]) & indexMask[level]);
     }
 
     private IommufdException inUse(long va, int level, long item) {
@@ -544,11 +682,16 @@ public final class PageTable {
         }
         long last = iova + len - 1;
         checkVaRange(iova, last);
+        long done = pgcount > 1 ? unmapRun(iova, len, gather) : 0;
+        if (done == 0) {
+            done = unmapOne(iova, len, gather);
+        }
+        if (done != 0) {
+            return done;
+        }
         if (entryStart(iova) != iova) {
             Leaf first = lookup(iova);
-            throw IommufdException.einval(format.name() + ": unmap at 0x" + Long.toHexString(iova)
-                    + " starts inside the 0x" + Long.toHexString(first.pageSize()) + " page at 0x"
-                    + Long.toHexString(first.iova()) + " (large pages are never split)");
+            throw startsInside(iova, first.iova(), first.pageSize());
         }
         uBytes = 0;
         clearRange(topPa, topLevel, iova, clampToTop(last), true, gather);
@@ -557,6 +700,181 @@ public final class PageTable {
                     + Long.toHexString(iova) + "..0x" + Long.toHexString(last));
         }
         return uBytes;
+    }
+
+    /**
+     * The unmap of one leaf entry that starts at {@code iova} and covers at least {@code len} (the
+     * common single-page {@code iommu_unmap()}): a loop down the tables, the entry's stores, then
+     * the emptied tables freed bottom-up along the recorded path. Returns 0, having changed nothing,
+     * when the range needs the general path (a hole, several entries).
+     */
+    private long unmapOne(long iova, long len, IotlbGather gather) {
+        int top = topLevel;
+        if (!inTopSpan(iova, top)) {
+            return 0;
+        }
+        int level = top;
+        long tablePa = topPa;
+        // Levels above `known` are not in pathPa when the walk starts from the cache.
+        int known = top;
+        if (cacheLevel >= 0 && (iova >>> cacheShift) == cachePrefix) {
+            level = cacheLevel;
+            tablePa = cacheTablePa;
+            known = level;
+        }
+        while (true) {
+            pathPa[level] = tablePa;
+            long[] words = memory.words(tablePa);
+            int idx = index(iova, level);
+            int at = PhysicalMemory.wordIndex(tablePa) + idx;
+            long item = words[at];
+            if ((item & presentMask[level]) == 0) {
+                return 0;
+            }
+            if ((item & tableMask[level]) == tableMatch[level]) {
+                tablePa = format.tablePa(level, item);
+                level--;
+                continue;
+            }
+            int n = 1 << contiguousLg2(level, item);
+            long bytes = (long) n << itemShift[level];
+            if ((iova & (bytes - 1)) != 0) {
+                throw startsInside(iova, iova & -bytes, bytes);
+            }
+            if (Long.compareUnsigned(bytes, len) < 0) {
+                return 0;
+            }
+            if (n == 1) {
+                words[at] = 0;
+            } else {
+                int start = at - (idx & (n - 1));
+                java.util.Arrays.fill(words, start, start + n, 0L);
+            }
+            int[] counts = countChunk(tablePa);
+            int ci = countIndex(tablePa);
+            counts[ci] -= n;
+            if (gather != null) {
+                gather.add(iova, bytes);
+            }
+            if (level < top) {
+                remember(iova, level, tablePa);
+                if (counts[ci] == 0) {
+                    if (known < top) {
+                        recordPath(iova, known);
+                    }
+                    freeEmptyPath(iova, level, gather);
+                }
+            }
+            return bytes;
+        }
+    }
+
+    /**
+     * The unmap of a range of plain one-item leaves inside one leaf table (256 x 4 KiB, the
+     * common batched {@code iommu_unmap()}): count the present items, clear the range with one
+     * fill, free the tables left empty. Returns 0, having changed nothing, when the range needs
+     * the general path (it leaves the table, holds a contiguous entry or a table, or nothing).
+     */
+    private long unmapRun(long iova, long len, IotlbGather gather) {
+        int top = topLevel;
+        if (!inTopSpan(iova, top)) {
+            return 0;
+        }
+        int level = top;
+        long tablePa = topPa;
+        int known = top;
+        if (cacheLevel >= 0 && (iova >>> cacheShift) == cachePrefix) {
+            level = cacheLevel;
+            tablePa = cacheTablePa;
+            known = level;
+        } else {
+            while (level > 0) {
+                long item = memory.words(tablePa)[PhysicalMemory.wordIndex(tablePa) + index(iova, level)];
+                if ((item & presentMask[level]) == 0 || (item & tableMask[level]) != tableMatch[level]) {
+                    break;
+                }
+                pathPa[level] = tablePa;
+                tablePa = format.tablePa(level, item);
+                level--;
+            }
+        }
+        pathPa[level] = tablePa;
+        int shift = itemShift[level];
+        if (!leafOnly[level] || ((iova | len) & ((1L << shift) - 1)) != 0) {
+            return 0;
+        }
+        int first = index(iova, level);
+        long items = len >>> shift;
+        if (items > indexMask[level] + 1 - first) {
+            return 0;
+        }
+        long[] words = memory.words(tablePa);
+        int from = PhysicalMemory.wordIndex(tablePa) + first;
+        int to = from + (int) items;
+        long present = presentMask[level];
+        int hits = countPlainLeaves(words, from, to, present, hasContiguous, contigMask[level], contigMatch[level]);
+        if (hits <= 0) {
+            return 0;
+        }
+        if (gather != null) {
+            int lo = from;
+            int hi = to - 1;
+            while ((words[lo] & present) == 0) {
+                lo++;
+            }
+            while ((words[hi] & present) == 0) {
+                hi--;
+            }
+            gather.add(iova + ((long) (lo - from) << shift), (long) (hi + 1 - lo) << shift);
+        }
+        java.util.Arrays.fill(words, from, to, 0L);
+        int[] counts = countChunk(tablePa);
+        int ci = countIndex(tablePa);
+        counts[ci] -= hits;
+        if (level < top) {
+            remember(iova, level, tablePa);
+            if (counts[ci] == 0) {
+                if (known < top) {
+                    recordPath(iova, known);
+                }
+                freeEmptyPath(iova, level, gather);
+            }
+        }
+        return (long) hits << shift;
+    }
+
+    /** Fills {@link #pathPa} above {@code level} with the tables on {@code iova}'s path from the top. */
+    private void recordPath(long iova, int level) {
+        long tablePa = topPa;
+        for (int l = topLevel; l > level; l--) {
+            pathPa[l] = tablePa;
+            tablePa = format.tablePa(l, memory.words(tablePa)[PhysicalMemory.wordIndex(tablePa) + index(iova, l)]);
+        }
+    }
+
+    /** Frees the tables of {@link #pathPa} from {@code level} up that {@link #unmapOne} left empty. */
+    private void freeEmptyPath(long iova, int level, IotlbGather gather) {
+        for (int l = level; l < topLevel; l++) {
+            long table = pathPa[l];
+            if (countChunk(table)[countIndex(table)] != 0) {
+                return;
+            }
+            long parent = pathPa[l + 1];
+            memory.words(parent)[PhysicalMemory.wordIndex(parent) + index(iova, l + 1)] = 0;
+            countChunk(parent)[countIndex(parent)]--;
+            freeTable(table, l);
+            if (gather != null) {
+                long itemSize = 1L << itemShift[l + 1];
+                gather.add(iova & -itemSize, itemSize);
+                gather.tableFreed();
+            }
+        }
+    }
+
+    private IommufdException startsInside(long iova, long entryIova, long entryBytes) {
+        return IommufdException.einval(format.name() + ": unmap at 0x" + Long.toHexString(iova)
+                + " starts inside the 0x" + Long.toHexString(entryBytes) + " page at 0x"
+                + Long.toHexString(entryIova) + " (large pages are never split)");
     }
 
     /** Limits a last IOVA to the current top's span (a growable table may not have grown yet). */
@@ -597,6 +915,33 @@ public final class PageTable {
             final long cMask = contigMask[level];
             final long cMatch = contigMatch[level];
             final boolean contig = hasContiguous;
+            if (!contig || cMask != 0) {
+                // Plain one-item leaves (no contiguous marker in the range, the usual case): count
+                // the present items, then clear the range with one fill. Empty items are already 0
+                // (the engine writes 0 to empty an item), so the fill changes only the hits.
+                int from = base + first;
+                int to = base + lastIdx + 1;
+                int hits = countPlainLeaves(words, from, to, present, contig, cMask, cMatch);
+                if (hits >= 0) {
+                    if (hits != 0) {
+                        if (gather != null) {
+                            int lo = from;
+                            int hi = to - 1;
+                            while ((words[lo] & present) == 0) {
+                                lo++;
+                            }
+                            while ((words[hi] & present) == 0) {
+                                hi--;
+                            }
+                            gather.add(itemVa + ((long) (lo - from) << shift), (long) (hi + 1 - lo) << shift);
+                        }
+                        java.util.Arrays.fill(words, from, to, 0L);
+                        uBytes += (long) hits << shift;
+                        counts[ci] -= hits;
+                    }
+                    return counts[ci] == 0;
+                }
+            }
             int firstHit = -1;
             int lastHit = -1;
             int hits = 0;
@@ -685,6 +1030,31 @@ public final class PageTable {
         }
         counts[ci] -= removed;
         return counts[ci] == 0;
+    }
+
+    /**
+     * The present items of {@code words[from, to)}, or -1 when one of them carries the contiguous
+     * marker (the caller then takes the item-by-item path, which removes whole groups).
+     */
+    private static int countPlainLeaves(long[] words, int from, int to, long present, boolean contig, long cMask,
+            long cMatch) {
+        int hits = 0;
+        if (!contig) {
+            for (int i = from; i < to; i++) {
+                hits += (words[i] & present) != 0 ? 1 : 0;
+            }
+            return hits;
+        }
+        for (int i = from; i < to; i++) {
+            long item = words[i];
+            if ((item & present) != 0) {
+                if ((item & cMask) == cMatch) {
+                    return -1;
+                }
+                hits++;
+            }
+        }
+        return hits;
     }
 
     /** lg2 of the items the leaf {@code item} spans; the format is asked only when its marker may be set. */
@@ -969,6 +1339,7 @@ public final class PageTable {
     }
 
     private void freeTable(long pa, int level) {
+        cacheLevel = -1;
         int order = tableOrder[level];
         countChunk(pa)[countIndex(pa)] = 0;
         memory.free(pa, order);
