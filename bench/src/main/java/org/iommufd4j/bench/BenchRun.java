@@ -117,24 +117,16 @@ public final class BenchRun {
         return args;
     }
 
-    private static ChainedOptionsBuilder options(Request request, Path json, boolean singleShot) {
+    private static ChainedOptionsBuilder options(Request request, Path json) {
         BenchSettings s = request.settings();
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .timeUnit(TimeUnit.NANOSECONDS)
-                .forks(s.forks());
-        if (singleShot) {
-            options.mode(Mode.SingleShotTime)
-                    .warmupIterations(s.singleShotWarmups())
-                    .warmupBatchSize(SlotLayout.SLOTS)
-                    .measurementIterations(s.singleShotMeasurements())
-                    .measurementBatchSize(SlotLayout.SLOTS);
-        } else {
-            options.mode(Mode.AverageTime)
-                    .warmupIterations(s.warmupIterations())
-                    .warmupTime(s.warmupTime())
-                    .measurementIterations(s.measurementIterations())
-                    .measurementTime(s.measurementTime());
-        }
+                .forks(s.forks())
+                .mode(Mode.AverageTime)
+                .warmupIterations(s.warmupIterations())
+                .warmupTime(s.warmupTime())
+                .measurementIterations(s.measurementIterations())
+                .measurementTime(s.measurementTime());
         options.threads(1)
                 .shouldFailOnError(true)
                 .resultFormat(ResultFormatType.JSON)
@@ -177,19 +169,20 @@ public final class BenchRun {
 
     /**
      * One JMH run: the benchmarks (a regex), the parameters set on the command line, and whether
-     * they are measured as single-shot batches ({@link SlotLayout#SLOTS} calls per iteration).
+     * they are the map/unmap benchmarks that run one batch of calls over prepared slots per
+     * invocation ({@link SlotLayout#SLOTS} calls), swept over every page size.
      */
-    record JmhPlan(String include, Map<String, List<String>> params, boolean singleShot) {
+    record JmhPlan(String include, Map<String, List<String>> params, boolean slotBatches) {
     }
 
-    /** The benchmarks of {@code suite} that change their fixture and so run as single-shot batches. */
-    static final Pattern SINGLE_SHOT_METHODS = Pattern.compile("(map|unmap)\\d+");
+    /** The benchmarks of {@code suite} that change their fixture and so run as batches over prepared slots. */
+    static final Pattern SLOT_BATCH_METHODS = Pattern.compile("(map|unmap)\\d+");
 
     /**
      * The JMH runs of a suite. Most suites are one run with their own parameters. The formats suite
      * is one run per format, because each format has its own page sizes, and within it map/unmap
-     * (single-shot batches) and the rest (average time) run separately; dirty only where the format
-     * has it.
+     * (batches over prepared slots, at every page size) and the rest (at the smallest page) run
+     * separately; dirty only where the format has it.
      */
     static List<JmhPlan> plans(Suite suite, Request request, List<String> names) {
         if (suite == Suites.FORMATS) {
@@ -249,28 +242,28 @@ public final class BenchRun {
             if (request.settings().reducedSweep()) {
                 pages = pages.subList(0, Math.min(1, pages.size()));
             }
-            List<String> singleShot = new ArrayList<>();
-            List<String> averageTime = new ArrayList<>();
+            List<String> slotBatches = new ArrayList<>();
+            List<String> others = new ArrayList<>();
             for (String name : names) {
                 String method = name.substring(name.lastIndexOf('.') + 1);
                 if (method.equals("readAndClearDirty") && !f.supportsDirty()) {
                     continue;
                 }
-                (SINGLE_SHOT_METHODS.matcher(method).matches() ? singleShot : averageTime).add(method);
+                (SLOT_BATCH_METHODS.matcher(method).matches() ? slotBatches : others).add(method);
             }
             if (request.onePerSuite()) {
-                singleShot = singleShot.subList(0, Math.min(1, singleShot.size()));
-                averageTime = averageTime.subList(0, Math.min(1, averageTime.size()));
+                slotBatches = slotBatches.subList(0, Math.min(1, slotBatches.size()));
+                others = others.subList(0, Math.min(1, others.size()));
             }
             // Map/unmap at every page size; the walk and the dirty scan at the smallest only (they
             // take seconds per fork, and the page size changes little in them).
             String cls = "^" + Pattern.quote(suite.benchmarkClass()) + "\\.(";
-            if (!averageTime.isEmpty()) {
-                plans.add(new JmhPlan(cls + String.join("|", averageTime) + ")$",
+            if (!others.isEmpty()) {
+                plans.add(new JmhPlan(cls + String.join("|", others) + ")$",
                         Map.of(Suite.FORMAT_PARAM, List.of(format), "page", pages.subList(0, 1)), false));
             }
-            if (!singleShot.isEmpty()) {
-                plans.add(new JmhPlan(cls + String.join("|", singleShot) + ")$",
+            if (!slotBatches.isEmpty()) {
+                plans.add(new JmhPlan(cls + String.join("|", slotBatches) + ")$",
                         Map.of(Suite.FORMAT_PARAM, List.of(format), "page", pages), true));
             }
         }
@@ -299,7 +292,7 @@ public final class BenchRun {
         for (Suite suite : ran) {
             Path suiteJson = request.outDir().resolve("jmh-" + suite.name() + ".json");
             for (JmhPlan plan : plans(suite, request, available.get(suite.name()))) {
-                ChainedOptionsBuilder options = options(request, suiteJson, plan.singleShot());
+                ChainedOptionsBuilder options = options(request, suiteJson);
                 options.include(plan.include());
                 plan.params().forEach((name, values) -> options.param(name, values.toArray(String[]::new)));
                 Runner runner = request.jmhOutput() == null

@@ -23,6 +23,13 @@ public @interface ReportAs {
     /** What one call is, as the table shows it ("256 stores", "IOMMU_DESTROY ioctl"). */
     String call();
 
+    /**
+     * Calls of the operation one invocation makes (the formats suite's map/unmap make one call per
+     * prepared slot and carry {@code @OperationsPerInvocation} of the same number, so JMH's score is
+     * per call); the report divides the invocation's time by it. 1 by default.
+     */
+    int callsPerInvocation() default 1;
+
     /** Page-table entries one call writes; 0 if it writes none (then there is no per-entry figure). */
     int entries() default 0;
 

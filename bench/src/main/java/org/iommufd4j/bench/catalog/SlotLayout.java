@@ -18,7 +18,7 @@ import org.iommufd4j.pt.PageTableFormat;
  * would in Linux.
  */
 public final class SlotLayout {
-    /** Slots per layout: the calls one single-shot JMH iteration makes. */
+    /** Slots per layout: the calls one invocation of a map or unmap benchmark makes. */
     public static final int SLOTS = 256;
 
     public final long page;

@@ -34,8 +34,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final Pattern FORMAT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
     @Option(names = "--quick", description = "Short run: 1 fork, 3 x 200 ms warmup, 5 x 200 ms measurement, "
-            + "map/unmap in 200 + 100 single-shot batches, a reduced sweep (default: 2 forks, 5 x 1 s warmup, "
-            + "8 x 1 s measurement, 1000 + 400 batches, every format and page size).")
+            + "a reduced sweep (default: 2 forks, 5 x 1 s warmup, 8 x 1 s measurement, every format and page size).")
     boolean quick;
 
     @Option(names = "--suite", paramLabel = "NAME", completionCandidates = SuiteNames.class,

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -27,12 +28,15 @@ import org.openjdk.jmh.annotations.TearDown;
  * Each exported page-table format driven through the generic engine ({@link PageTable}): map and
  * unmap of 1 page and of 256 pages in one call, iova-to-phys, and read-and-clear dirty over 1 GiB.
  *
- * <p>Map and unmap change the table, so they are not measured as a loop over the same call: the
- * runner runs {@code map*} and {@code unmap*} in JMH's single-shot mode with a batch of
- * {@link SlotLayout#SLOTS} calls per iteration. Every call of a batch maps (or unmaps) its own slot
- * of a {@link SlotLayout}; an untimed {@code @Setup(Level.Iteration)} empties (or fills) every slot
- * before the next batch. So each timed call is exactly one map (or one unmap) on a table in the
- * same steady state, and the report divides the batch's time by its calls. The tables the slots
+ * <p>Map and unmap change the table, so they are not measured as a loop over the same call: each
+ * invocation of {@code map*} and {@code unmap*} makes one call per slot of a {@link SlotLayout}
+ * ({@link SlotLayout#SLOTS} calls, each on its own slot, declared with
+ * {@code @OperationsPerInvocation} so JMH's score is per call), and an untimed
+ * {@code @Setup(Level.Invocation)} empties (or fills) every slot before the next invocation. So each
+ * timed call is exactly one map (or one unmap) on a table in the same steady state. The timer's own
+ * cost (two {@code System.nanoTime()} per invocation, tens of ns) is spread over the batch's calls.
+ * (Single-shot batches, used before, put JMH's per-iteration work between batches of a few
+ * microseconds: their figures were dominated by cold caches and outliers.) The tables the slots
  * live in exist already (see {@link SlotLayout} for the calls that cover whole tables).
  *
  * <p>The physical address of every call is its IOVA plus one page: IOVA and PA then never share an
@@ -89,12 +93,11 @@ public class PageTableFormatBench {
         }
     }
 
-    /** The slots of one benchmark, put in the state the next batch needs before every iteration. */
+    /** The slots of one benchmark, put in the state the next batch needs before every invocation. */
     public abstract static class Slots {
         SlotLayout layout;
         PageTable table;
         boolean[] mapped;
-        int next;
 
         final void prepare(Table b, int count, boolean wantMapped) {
             if (layout == null) {
@@ -126,28 +129,37 @@ public class PageTableFormatBench {
                     mapped[k] = wantMapped;
                 }
             }
-            next = 0;
         }
 
-        /** Maps the next slot: one call. Past the batch it throws (the runner's batch is {@code SLOTS}). */
-        final void mapNext() {
-            int k = next++;
-            long iova = layout.slotIova[k];
-            table.map(iova, iova + layout.page, layout.page, layout.count, RW);
-            mapped[k] = true;
+        /** Maps every slot: {@code SLOTS} calls. */
+        final void mapAll() {
+            long[] slots = layout.slotIova;
+            long page = layout.page;
+            int count = layout.count;
+            for (int k = 0; k < SlotLayout.SLOTS; k++) {
+                long iova = slots[k];
+                table.map(iova, iova + page, page, count, RW);
+            }
+            java.util.Arrays.fill(mapped, true);
         }
 
-        final long unmapNext() {
-            int k = next++;
-            long n = table.unmap(layout.slotIova[k], layout.page, layout.count);
-            mapped[k] = false;
-            return n;
+        /** Unmaps every slot: {@code SLOTS} calls; returns the bytes removed. */
+        final long unmapAll() {
+            long[] slots = layout.slotIova;
+            long page = layout.page;
+            int count = layout.count;
+            long bytes = 0;
+            for (int k = 0; k < SlotLayout.SLOTS; k++) {
+                bytes += table.unmap(slots[k], page, count);
+            }
+            java.util.Arrays.fill(mapped, false);
+            return bytes;
         }
     }
 
     @State(Scope.Thread)
     public static class Empty1 extends Slots {
-        @Setup(Level.Iteration)
+        @Setup(Level.Invocation)
         public void empty(Table b) {
             prepare(b, 1, false);
         }
@@ -155,7 +167,7 @@ public class PageTableFormatBench {
 
     @State(Scope.Thread)
     public static class Full1 extends Slots {
-        @Setup(Level.Iteration)
+        @Setup(Level.Invocation)
         public void fill(Table b) {
             prepare(b, 1, true);
         }
@@ -163,7 +175,7 @@ public class PageTableFormatBench {
 
     @State(Scope.Thread)
     public static class Empty256 extends Slots {
-        @Setup(Level.Iteration)
+        @Setup(Level.Invocation)
         public void empty(Table b) {
             prepare(b, 256, false);
         }
@@ -171,42 +183,46 @@ public class PageTableFormatBench {
 
     @State(Scope.Thread)
     public static class Full256 extends Slots {
-        @Setup(Level.Iteration)
+        @Setup(Level.Invocation)
         public void fill(Table b) {
             prepare(b, 256, true);
         }
     }
 
-    /** One map call of one page into an existing table. */
+    /** Map calls of one page into an existing table, one per slot. */
     @Benchmark
-    @ReportAs(call = "map 1 page (1 call; single-shot batches of 256 calls, each on an empty slot)", entries = 1,
-            linux = "map.1x{page}")
+    @OperationsPerInvocation(SlotLayout.SLOTS)
+    @ReportAs(call = "map 1 page (1 call; 256 calls per invocation, each on an empty slot)", entries = 1,
+            callsPerInvocation = SlotLayout.SLOTS, linux = "map.1x{page}")
     public void map1(Empty1 s) {
-        s.mapNext();
+        s.mapAll();
     }
 
-    /** One unmap call of one page. */
+    /** Unmap calls of one page, one per slot. */
     @Benchmark
-    @ReportAs(call = "unmap 1 page (1 call; single-shot batches of 256 calls, each on a mapped slot)", entries = 1,
-            linux = "unmap.1x{page}")
+    @OperationsPerInvocation(SlotLayout.SLOTS)
+    @ReportAs(call = "unmap 1 page (1 call; 256 calls per invocation, each on a mapped slot)", entries = 1,
+            callsPerInvocation = SlotLayout.SLOTS, linux = "unmap.1x{page}")
     public long unmap1(Full1 s) {
-        return s.unmapNext();
+        return s.unmapAll();
     }
 
-    /** One map call of 256 pages. */
+    /** Map calls of 256 pages, one per slot. */
     @Benchmark
-    @ReportAs(call = "map 256 pages in one call (single-shot batches of 256 calls)", entries = 256,
-            linux = "map.256x{page}")
+    @OperationsPerInvocation(SlotLayout.SLOTS)
+    @ReportAs(call = "map 256 pages in one call (256 calls per invocation, each on an empty slot)", entries = 256,
+            callsPerInvocation = SlotLayout.SLOTS, linux = "map.256x{page}")
     public void map256(Empty256 s) {
-        s.mapNext();
+        s.mapAll();
     }
 
-    /** One unmap call of 256 pages. */
+    /** Unmap calls of 256 pages, one per slot. */
     @Benchmark
-    @ReportAs(call = "unmap 256 pages in one call (single-shot batches of 256 calls)", entries = 256,
-            linux = "unmap.256x{page}")
+    @OperationsPerInvocation(SlotLayout.SLOTS)
+    @ReportAs(call = "unmap 256 pages in one call (256 calls per invocation, each on a mapped slot)", entries = 256,
+            callsPerInvocation = SlotLayout.SLOTS, linux = "unmap.256x{page}")
     public long unmap256(Full256 s) {
-        return s.unmapNext();
+        return s.unmapAll();
     }
 
     /** Translations over the 256 x 256-page slots, all mapped. */

@@ -60,9 +60,10 @@ record Measurement(Suite suite, String method, Map<String, String> params, Strin
         Result<?> primary = result.getPrimaryResult();
         double perInvocation = toNanos(primary.getScore(), primary.getScoreUnit(), benchmark);
         double errorPerInvocation = toNanos(primary.getScoreError(), primary.getScoreUnit(), benchmark);
-        // Single-shot runs time a batch of calls per iteration (the map/unmap benchmarks): JMH's score
-        // is the batch's time, so one call is score / batch size. Average-time runs have batch 1.
-        double ops = p.getOpsPerInvocation() / (double) Math.max(1, p.getMeasurement().getBatchSize());
+        // JMH's score is per operation: per invocation times the operations it declares, then
+        // divided by the calls it makes (the map/unmap benchmarks make one call per slot).
+        double ops = p.getOpsPerInvocation() / (double) Math.max(1, p.getMeasurement().getBatchSize())
+                / how.callsPerInvocation();
         int entries = how.entries();
         if (!how.entriesParam().isEmpty()) {
             entries = leadingCount(params.get(how.entriesParam()), how.entriesParam(), benchmark);

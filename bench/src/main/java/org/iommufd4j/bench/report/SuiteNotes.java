@@ -14,11 +14,12 @@ final class SuiteNotes {
                     How this suite measures:
 
                     - **map/unmap are measured one call at a time on a steady state.** A map changes the table, so the
-                      same call cannot be repeated in a loop. JMH runs `map*`/`unmap*` in single-shot mode: each
-                      iteration times one batch of 256 calls, each on its own slot (256 slots of 1 or 256 pages), and an
-                      untimed `@Setup(Level.Iteration)` empties (for map) or fills (for unmap) all slots before the next
-                      batch. The figure is the batch time / 256: one map or one unmap, nothing else, but it includes
-                      the caches being as warm as 256 different slots leave them.
+                      same call cannot be repeated in a loop. Each invocation of `map*`/`unmap*` makes 256 calls, each
+                      on its own slot (256 slots of 1 or 256 pages), and an untimed `@Setup(Level.Invocation)` empties
+                      (for map) or fills (for unmap) all slots before the next invocation. The figure is the
+                      invocation's time / 256 (`@OperationsPerInvocation(256)`): one map or one unmap, with the caches
+                      as warm as a loop of calls over 256 different slots leaves them, plus 1/256 of the timer's own
+                      cost.
                     - **Tables exist already.** Slots smaller than a table share tables whose first item holds an
                       anchor page that stays mapped, so no call allocates or frees a table, as in Linux's figures for 1
                       and 256 pages. Calls that cover whole tables (256 x 64K with 4K tables, 256 x 2M with 512-entry
