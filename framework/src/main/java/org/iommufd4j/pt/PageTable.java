@@ -63,6 +63,8 @@ public final class PageTable {
     private final long[] presentMask = new long[MAX_LEVELS];
     private final long[] tableMask = new long[MAX_LEVELS];
     private final long[] tableMatch = new long[MAX_LEVELS];
+    /** PageTableFormat.oaMask(level): 0 when the format must be asked to decode or encode an address. */
+    private final long[] oaMask = new long[MAX_LEVELS];
     /** encodeOa(level, itemSize): the encoded stride between items of a contiguous entry. */
     private final long[] encodedItemStride = new long[MAX_LEVELS];
     /** True when items at the level are never table pointers (the mask/match pair cannot match). */
@@ -173,6 +175,7 @@ public final class PageTable {
             contigMatch[level] = format.contiguousMatch(level);
             dirtyMask[level] = format.dirtyMask(level);
             dirtyMatch[level] = format.dirtyMatch(level);
+            oaMask[level] = format.oaMask(level);
             encodedItemStride[level] = format.encodeOa(level, 1L << itemShift[level]);
             long leaf = format.leafSizes(level);
             for (long s = leaf; s != 0; s &= s - 1) {
@@ -486,7 +489,7 @@ public final class PageTable {
                 long tmpl = leafTemplate(level, sizeLg2);
                 if (linearOa && (lg == 0 || !replicateOa)) {
                     // Item j holds oa + j * itemSize (contiguous hint formats and single items).
-                    long e = tmpl | format.encodeOa(level, mOa);
+                    long e = tmpl | encodedOa(level, mOa);
                     long stride = encodedItemStride[level];
                     for (int j = 0; j < items; j++) {
                         words[at + j] = e;
@@ -494,7 +497,7 @@ public final class PageTable {
                     }
                 } else if (linearOa) {
                     // Every item of an entry repeats the entry's first address (AMD NextLevel 7).
-                    long e = tmpl | format.encodeOa(level, mOa);
+                    long e = tmpl | encodedOa(level, mOa);
                     long step = encodedSizeStride[sizeLg2];
                     int n = 1 << lg;
                     for (int j = 0; j < items; j += n) {
@@ -521,7 +524,7 @@ public final class PageTable {
                     words[base + idx] = format.tableEntry(level, child);
                     counts[ci]++;
                 } else if ((item & tableMask[level]) == tableMatch[level]) {
-                    child = format.tablePa(level, item);
+                    child = childPa(level, item);
                 } else {
                     throw inUse(mVa, level, item);
                 }
@@ -556,14 +559,17 @@ public final class PageTable {
     private boolean mapRun(long iova, long pa, long pgsize, long pgcount, int prot) {
         int sizeLg2 = Long.numberOfTrailingZeros(pgsize);
         long larger = largerSizeAlign[sizeLg2];
-        if (!oneItemSize[sizeLg2] || (pgcount != 1 && larger != 0 && ((iova ^ pa) & (larger - 1)) == 0)) {
+        if ((!oneItemSize[sizeLg2] && !linearOa)
+                || (pgcount != 1 && larger != 0 && ((iova ^ pa) & (larger - 1)) == 0)) {
             // A run whose IOVA and PA agree modulo a larger size reaches an aligned point where
             // the general path uses that larger size.
             return false;
         }
         int leafLevel = levelOfSize[sizeLg2];
+        int itemLg2 = itemShift[leafLevel];
+        int lg = sizeLg2 - itemLg2; // items per entry: 1 << lg (contiguous entries)
         int idx = index(iova, leafLevel);
-        if (pgcount > indexMask[leafLevel] + 1 - idx) {
+        if (pgcount > (indexMask[leafLevel] + 1 - idx) >>> lg) {
             return false;
         }
         long tablePa = existingTable(iova, leafLevel);
@@ -573,8 +579,8 @@ public final class PageTable {
         long[] words = memory.words(tablePa);
         int at = PhysicalMemory.wordIndex(tablePa) + idx;
         long present = presentMask[leafLevel];
-        long e = leafTemplate(leafLevel, sizeLg2, prot) | format.encodeOa(leafLevel, pa);
-        if (pgcount == 1) {
+        long e = leafTemplate(leafLevel, sizeLg2, prot) | encodedOa(leafLevel, pa);
+        if (pgcount == 1 && lg == 0) {
             // Kept apart from the run's loops so that single-page calls do not share their profile.
             long item = words[at];
             if ((item & present) != 0) {
@@ -584,15 +590,26 @@ public final class PageTable {
             countChunk(tablePa)[countIndex(tablePa)]++;
             return true;
         }
-        int items = (int) pgcount;
+        int items = (int) pgcount << lg;
         if (anyPresent(words, at, at + items, present)) {
             for (int j = 0; j < items; j++) {
                 if ((words[at + j] & present) != 0) {
-                    throw inUse(iova + ((long) j << sizeLg2), leafLevel, words[at + j]);
+                    throw inUse(iova + ((long) j << itemLg2), leafLevel, words[at + j]);
                 }
             }
         }
-        fillLinear(words, at, at + items, e, encodedItemStride[leafLevel]);
+        if (lg == 0 || !replicateOa) {
+            // Item j holds oa + j * itemSize (one-item leaves, ARM's contiguous hint).
+            fillLinear(words, at, at + items, e, encodedItemStride[leafLevel]);
+        } else {
+            // Every item of an entry repeats the entry's first address (AMD NextLevel 7).
+            long step = encodedSizeStride[sizeLg2];
+            int n = 1 << lg;
+            for (int j = 0; j < items; j += n) {
+                java.util.Arrays.fill(words, at + j, at + j + n, e);
+                e += step;
+            }
+        }
         countChunk(tablePa)[countIndex(tablePa)] += items;
         return true;
     }
@@ -615,7 +632,7 @@ public final class PageTable {
             if ((item & tableMask[l]) != tableMatch[l]) {
                 throw inUse(iova, l, item);
             }
-            tablePa = format.tablePa(l, item);
+            tablePa = childPa(l, item);
         }
         if (level < top) {
             remember(iova, level, tablePa);
@@ -646,6 +663,18 @@ public final class PageTable {
             words[i] = e;
             e += stride;
         }
+    }
+
+    /** The table a table item points to (format.tablePa, masked in place when the format allows). */
+    private long childPa(int level, long item) {
+        long mask = oaMask[level];
+        return mask != 0 ? item & mask : format.tablePa(level, item);
+    }
+
+    /** format.encodeOa, masked in place when the format allows. */
+    private long encodedOa(int level, long oa) {
+        long mask = oaMask[level];
+        return mask != 0 ? oa & mask : format.encodeOa(level, oa);
     }
 
     private int index(long iova, int level) {
@@ -732,7 +761,7 @@ public final class PageTable {
                 return 0;
             }
             if ((item & tableMask[level]) == tableMatch[level]) {
-                tablePa = format.tablePa(level, item);
+                tablePa = childPa(level, item);
                 level--;
                 continue;
             }
@@ -794,7 +823,7 @@ public final class PageTable {
                     break;
                 }
                 pathPa[level] = tablePa;
-                tablePa = format.tablePa(level, item);
+                tablePa = childPa(level, item);
                 level--;
             }
         }
@@ -812,7 +841,9 @@ public final class PageTable {
         int from = PhysicalMemory.wordIndex(tablePa) + first;
         int to = from + (int) items;
         long present = presentMask[level];
-        int hits = countPlainLeaves(words, from, to, present, hasContiguous, contigMask[level], contigMatch[level]);
+        int hits = hasContiguous
+                ? countWholeEntries(words, PhysicalMemory.wordIndex(tablePa), from, to, level)
+                : countPlainLeaves(words, from, to, present, false, 0, 0);
         if (hits <= 0) {
             return 0;
         }
@@ -848,7 +879,7 @@ public final class PageTable {
         long tablePa = topPa;
         for (int l = topLevel; l > level; l--) {
             pathPa[l] = tablePa;
-            tablePa = format.tablePa(l, memory.words(tablePa)[PhysicalMemory.wordIndex(tablePa) + index(iova, l)]);
+            tablePa = childPa(l, memory.words(tablePa)[PhysicalMemory.wordIndex(tablePa) + index(iova, l)]);
         }
     }
 
@@ -989,7 +1020,7 @@ public final class PageTable {
                 continue;
             }
             if ((item & tableMask[level]) == tableMatch[level]) {
-                long child = format.tablePa(level, item);
+                long child = childPa(level, item);
                 long cFirst = Long.compareUnsigned(va, itemVa) > 0 ? va : itemVa;
                 long itemLast = itemVa + itemSize - 1;
                 long cLast = Long.compareUnsigned(last, itemLast) < 0 ? last : itemLast;
@@ -1057,6 +1088,39 @@ public final class PageTable {
         return hits;
     }
 
+    /**
+     * The items of the leaf entries in {@code words[from, to)} of a table at {@code level} whose
+     * items start at {@code base}, contiguous groups counted whole; -1 when a group crosses either
+     * end of the range (the general path then removes whole entries and may return more).
+     */
+    private int countWholeEntries(long[] words, int base, int from, int to, int level) {
+        final long present = presentMask[level];
+        final long cMask = contigMask[level];
+        final long cMatch = contigMatch[level];
+        int hits = 0;
+        int i = from;
+        while (i < to) {
+            long item = words[i];
+            if ((item & present) == 0) {
+                i++;
+                continue;
+            }
+            if ((item & cMask) != cMatch) {
+                hits++;
+                i++;
+                continue;
+            }
+            int n = 1 << format.contiguousLg2(level, item);
+            int start = i - ((i - base) & (n - 1));
+            if (start < from || start + n > to) {
+                return -1;
+            }
+            hits += n;
+            i = start + n;
+        }
+        return hits;
+    }
+
     /** lg2 of the items the leaf {@code item} spans; the format is asked only when its marker may be set. */
     private int contiguousLg2(int level, long item) {
         if (!hasContiguous || (item & contigMask[level]) != contigMatch[level]) {
@@ -1093,7 +1157,7 @@ public final class PageTable {
                 return 0;
             }
             if ((item & tableMask[level]) == tableMatch[level]) {
-                tablePa = format.tablePa(level, item);
+                tablePa = childPa(level, item);
                 level--;
                 continue;
             }
@@ -1117,7 +1181,7 @@ public final class PageTable {
                 return iova;
             }
             if ((item & tableMask[level]) == tableMatch[level]) {
-                tablePa = format.tablePa(level, item);
+                tablePa = childPa(level, item);
                 level--;
                 continue;
             }
@@ -1151,7 +1215,7 @@ public final class PageTable {
                 return null;
             }
             if ((item & tableMask[level]) == tableMatch[level]) {
-                tablePa = format.tablePa(level, item);
+                tablePa = childPa(level, item);
                 level--;
                 continue;
             }
@@ -1212,7 +1276,7 @@ public final class PageTable {
                 long cFirst = Long.compareUnsigned(va, itemVa) > 0 ? va : itemVa;
                 long itemLast = itemVa + itemSize - 1;
                 long cLast = Long.compareUnsigned(last, itemLast) < 0 ? last : itemLast;
-                walkLeaves(format.tablePa(level, item), level - 1, cFirst, cLast, visitor);
+                walkLeaves(childPa(level, item), level - 1, cFirst, cLast, visitor);
                 continue;
             }
             int n = 1 << contiguousLg2(level, item);
@@ -1273,7 +1337,7 @@ public final class PageTable {
                 long cFirst = Long.compareUnsigned(va, itemVa) > 0 ? va : itemVa;
                 long itemLast = itemVa + itemSize - 1;
                 long cLast = Long.compareUnsigned(last, itemLast) < 0 ? last : itemLast;
-                dirtyWalk(format.tablePa(level, item), level - 1, cFirst, cLast, noClear, recorder, gather);
+                dirtyWalk(childPa(level, item), level - 1, cFirst, cLast, noClear, recorder, gather);
                 continue;
             }
             int n = 1 << contiguousLg2(level, item);
@@ -1365,7 +1429,7 @@ public final class PageTable {
             for (int i = 0; i <= indexMask[level]; i++) {
                 long item = words[base + i];
                 if ((item & presentMask[level]) != 0 && (item & tableMask[level]) == tableMatch[level]) {
-                    freeAll(format.tablePa(level, item), level - 1);
+                    freeAll(childPa(level, item), level - 1);
                 }
             }
         }

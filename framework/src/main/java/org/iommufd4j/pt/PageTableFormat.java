@@ -126,6 +126,17 @@ public interface PageTableFormat {
     }
 
     /**
+     * When not 0: the address field is in place and this is its mask at {@code level}, i.e.
+     * {@code tablePa(level, e) == (e & oaMask(level))} for every table item and
+     * {@code encodeOa(level, oa) == (oa & oaMask(level))} for every page-aligned {@code oa} the
+     * format can hold. The engine then masks instead of calling, so a JVM running many formats does
+     * not pay a megamorphic call per level of a walk. 0 (the default): the engine calls.
+     */
+    default long oaMask(int level) {
+        return 0;
+    }
+
+    /**
      * True (default) when {@code encodeOa(a + b) == encodeOa(a) + encodeOa(b)} for page-aligned
      * values: the engine may step encoded entries by addition.
      */

@@ -136,6 +136,11 @@ public final class X8664Format implements PageTableFormat {
     }
 
     @Override
+    public long oaMask(int level) {
+        return ADDR;
+    }
+
+    @Override
     public long tablePa(int level, long entry) {
         return entry & ADDR;
     }

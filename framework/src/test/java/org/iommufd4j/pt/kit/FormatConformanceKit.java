@@ -177,6 +177,29 @@ public abstract class FormatConformanceKit {
         f.destroyAndCheck();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("formats")
+    void declaredAddressMaskAgreesWithTheEncoders(PageTableFormat format) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(format.name().hashCode());
+        long limit = format.oaBits() >= 63 ? Long.MAX_VALUE : (1L << format.oaBits()) - 1;
+        for (int level = 0; level <= format.maxTopLevel(); level++) {
+            long mask = format.oaMask(level);
+            if (mask == 0) {
+                continue;
+            }
+            for (int i = 0; i < 200; i++) {
+                long oa = rnd.nextLong(limit) & -4096L;
+                long page = oa & -(4096L << format.tableOrder(Math.max(0, level - 1)));
+                assertEquals(format.encodeOa(level, oa), oa & mask, "level " + level + " encodeOa(0x" + Long.toHexString(oa) + ")");
+                if (format.canHaveTable(level)) {
+                    long entry = format.tableEntry(level, page);
+                    assertEquals(format.tablePa(level, entry), entry & mask,
+                            "level " + level + " tablePa of the item pointing to 0x" + Long.toHexString(page));
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- map one page of every size
 
     @ParameterizedTest(name = "{0}")

@@ -157,6 +157,11 @@ public final class AmdV1Format implements DirtyBitFormat {
     }
 
     @Override
+    public long oaMask(int level) {
+        return OA_MASK;
+    }
+
+    @Override
     public long tablePa(int level, long entry) {
         return entry & OA_MASK;
     }

@@ -173,6 +173,12 @@ public final class ArmLpaeFormat implements PageTableFormat {
     }
 
     @Override
+    public long oaMask(int level) {
+        // With the 64K granule and a 52-bit output, OA[51:48] sits in bits 15:12: not a plain mask.
+        return granule == LpaeGranule.G64K && oaBits() > 48 ? 0 : LpaeDescriptor.oaMask(granule);
+    }
+
+    @Override
     public long tablePa(int level, long entry) {
         return LpaeDescriptor.decodeOa(granule, entry);
     }

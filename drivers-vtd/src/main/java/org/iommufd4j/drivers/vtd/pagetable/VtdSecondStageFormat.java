@@ -148,6 +148,11 @@ public final class VtdSecondStageFormat implements DirtyBitFormat {
     }
 
     @Override
+    public long oaMask(int level) {
+        return ADDR;
+    }
+
+    @Override
     public long tablePa(int level, long entry) {
         return entry & ADDR;
     }
