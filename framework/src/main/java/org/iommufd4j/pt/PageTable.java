@@ -481,9 +481,11 @@ public final class PageTable {
                 }
                 int items = (int) entries << lg;
                 int at = base + idx;
-                for (int j = 0; j < items; j++) {
-                    if ((words[at + j] & present) != 0) {
-                        throw inUse(mVa + ((long) j << shift), level, words[at + j]);
+                if (anyPresent(words, at, at + items, present)) {
+                    for (int j = 0; j < items; j++) {
+                        if ((words[at + j] & present) != 0) {
+                            throw inUse(mVa + ((long) j << shift), level, words[at + j]);
+                        }
                     }
                 }
                 long tmpl = leafTemplate(level, sizeLg2);
@@ -497,13 +499,8 @@ public final class PageTable {
                     }
                 } else if (linearOa) {
                     // Every item of an entry repeats the entry's first address (AMD NextLevel 7).
-                    long e = tmpl | encodedOa(level, mOa);
-                    long step = encodedSizeStride[sizeLg2];
-                    int n = 1 << lg;
-                    for (int j = 0; j < items; j += n) {
-                        java.util.Arrays.fill(words, at + j, at + j + n, e);
-                        e += step;
-                    }
+                    fillReplicated(words, at, at + items, 1 << lg, tmpl | encodedOa(level, mOa),
+                            encodedSizeStride[sizeLg2]);
                 } else {
                     for (int j = 0; j < items; j++) {
                         long oa = replicateOa ? mOa + ((long) (j >>> lg) << sizeLg2) : mOa + ((long) j << shift);
@@ -603,12 +600,7 @@ public final class PageTable {
             fillLinear(words, at, at + items, e, encodedItemStride[leafLevel]);
         } else {
             // Every item of an entry repeats the entry's first address (AMD NextLevel 7).
-            long step = encodedSizeStride[sizeLg2];
-            int n = 1 << lg;
-            for (int j = 0; j < items; j += n) {
-                java.util.Arrays.fill(words, at + j, at + j + n, e);
-                e += step;
-            }
+            fillReplicated(words, at, at + items, 1 << lg, e, encodedSizeStride[sizeLg2]);
         }
         countChunk(tablePa)[countIndex(tablePa)] += items;
         return true;
@@ -654,6 +646,28 @@ public final class PageTable {
             any |= words[i];
         }
         return (any & present) != 0;
+    }
+
+    /**
+     * Stores groups of {@code n} equal items, {@code first} then {@code first + step} ..., into
+     * {@code words[from, to)} (a plain loop: a library fill per group of 2 costs more than the stores).
+     */
+    private static void fillReplicated(long[] words, int from, int to, int n, long first, long step) {
+        if (n == 2) {
+            // The mock's 4 KiB pages over its 2 KiB granule, AMD's 8 KiB: the common pair.
+            long e = first;
+            for (int i = from; i < to; i += 2) {
+                words[i] = e;
+                words[i + 1] = e;
+                e += step;
+            }
+            return;
+        }
+        int lg = Integer.numberOfTrailingZeros(n);
+        for (int i = from; i < to; i++) {
+            // One flat loop (the JIT unrolls it; a nested loop over small groups it does not).
+            words[i] = first + (long) ((i - from) >>> lg) * step;
+        }
     }
 
     /** Stores {@code first}, {@code first + stride}, ... into {@code words[from, to)}. */
@@ -1090,35 +1104,28 @@ public final class PageTable {
 
     /**
      * The items of the leaf entries in {@code words[from, to)} of a table at {@code level} whose
-     * items start at {@code base}, contiguous groups counted whole; -1 when a group crosses either
-     * end of the range (the general path then removes whole entries and may return more).
+     * items start at {@code base}; -1 when a contiguous entry crosses either end of the range (the
+     * general path then removes whole entries and may return more). Entries are written and removed
+     * whole and aligned to their size, so only the entries at the two ends can cross, and every
+     * item of an entry is present: a count of present items is the count of whole entries' items.
      */
     private int countWholeEntries(long[] words, int base, int from, int to, int level) {
-        final long present = presentMask[level];
-        final long cMask = contigMask[level];
-        final long cMatch = contigMatch[level];
-        int hits = 0;
-        int i = from;
-        while (i < to) {
-            long item = words[i];
-            if ((item & present) == 0) {
-                i++;
-                continue;
-            }
-            if ((item & cMask) != cMatch) {
-                hits++;
-                i++;
-                continue;
-            }
-            int n = 1 << format.contiguousLg2(level, item);
-            int start = i - ((i - base) & (n - 1));
-            if (start < from || start + n > to) {
-                return -1;
-            }
-            hits += n;
-            i = start + n;
+        int hits = countPlainLeaves(words, from, to, presentMask[level], false, 0, 0);
+        if (hits == 0 || crossesRange(words, base, from, from, to, level) || crossesRange(words, base, to - 1, from, to, level)) {
+            return hits == 0 ? 0 : -1;
         }
         return hits;
+    }
+
+    /** True when the item at {@code i} belongs to a contiguous entry that does not lie within {@code [from, to)}. */
+    private boolean crossesRange(long[] words, int base, int i, int from, int to, int level) {
+        long item = words[i];
+        if ((item & presentMask[level]) == 0 || (item & contigMask[level]) != contigMatch[level]) {
+            return false;
+        }
+        int n = 1 << format.contiguousLg2(level, item);
+        int start = i - ((i - base) & (n - 1));
+        return start < from || start + n > to;
     }
 
     /** lg2 of the items the leaf {@code item} spans; the format is asked only when its marker may be set. */
@@ -1402,12 +1409,16 @@ public final class PageTable {
         return pa;
     }
 
+    /** Frees a table that holds no present item: all zero (the engine writes 0 to empty an item). */
     private void freeTable(long pa, int level) {
+        releaseTable(pa, level);
+        memory.freeZeroed(pa, tableOrder[level]);
+    }
+
+    private void releaseTable(long pa, int level) {
         cacheLevel = -1;
-        int order = tableOrder[level];
         countChunk(pa)[countIndex(pa)] = 0;
-        memory.free(pa, order);
-        tableFrames -= 1L << order;
+        tableFrames -= 1L << tableOrder[level];
     }
 
     /**
@@ -1433,7 +1444,9 @@ public final class PageTable {
                 }
             }
         }
-        freeTable(tablePa, level);
+        // Items may still be present here: the frames are cleared as they are freed.
+        releaseTable(tablePa, level);
+        memory.free(tablePa, tableOrder[level]);
     }
 
     private void checkLive() {
