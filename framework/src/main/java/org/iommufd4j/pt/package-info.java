@@ -39,7 +39,10 @@
  *       output address (default: in place). If a contiguous entry repeats the first address in
  *       every item (AMD NextLevel=7) say so with {@code contiguousItemsReplicateOa()}.</li>
  *   <li><b>Decode.</b> {@code tablePa}, {@code leafOa} (size markers removed),
- *       {@code contiguousLg2} (how many items the leaf spans) and {@code leafProt}.</li>
+ *       {@code contiguousLg2} (how many items the leaf spans) and {@code leafProt}. If the
+ *       address field sits in place, declare its mask with {@code oaMask(level)}: the engine then
+ *       masks instead of calling {@code tablePa}/{@code encodeOa} (the kit checks the mask
+ *       against both), which keeps walks cheap in a JVM that runs many formats.</li>
  *   <li><b>Dirty</b> (optional): {@code supportsDirty}, {@code isWriteDirty},
  *       {@code makeWriteClean}, {@code makeWriteDirty}. The engine ORs and cleans all items of a
  *       contiguous entry. New leaves may start dirty (ARM DBM leaves start writable-dirty):
