@@ -330,7 +330,7 @@ public final class PageTable {
         mRemain = len;
         mProt = prot;
         try {
-            mapTable(topPa, topLevel);
+            mapTable(topPa, topLevel, false);
             if (mRemain != 0) {
                 throw new IommufdException(Errno.ERANGE, format.name() + ": no level of the table can hold the page at 0x"
                         + Long.toHexString(mVa));
@@ -448,7 +448,8 @@ public final class PageTable {
         return Long.highestOneBit(pgsizeBitmap & (cap | (cap - 1)));
     }
 
-    private void mapTable(long tablePa, int level) {
+    /** @param fresh the table was allocated by this call: all its items are empty, nothing to check */
+    private void mapTable(long tablePa, int level, boolean fresh) {
         final long[] words = memory.words(tablePa);
         final int base = PhysicalMemory.wordIndex(tablePa);
         final int shift = itemShift[level];
@@ -481,7 +482,7 @@ public final class PageTable {
                 }
                 int items = (int) entries << lg;
                 int at = base + idx;
-                if (anyPresent(words, at, at + items, present)) {
+                if (!fresh && anyPresent(words, at, at + items, present)) {
                     for (int j = 0; j < items; j++) {
                         if ((words[at + j] & present) != 0) {
                             throw inUse(mVa + ((long) j << shift), level, words[at + j]);
@@ -516,7 +517,8 @@ public final class PageTable {
             } else if (leafLevel < level) {
                 long item = words[base + idx];
                 long child;
-                if ((item & present) == 0) {
+                boolean allocated = (item & present) == 0;
+                if (allocated) {
                     child = allocTable(level - 1);
                     words[base + idx] = format.tableEntry(level, child);
                     counts[ci]++;
@@ -525,7 +527,7 @@ public final class PageTable {
                 } else {
                     throw inUse(mVa, level, item);
                 }
-                mapTable(child, level - 1);
+                mapTable(child, level - 1, allocated);
                 idx++;
             } else {
                 return; // a larger page starts here: the parent maps it
@@ -855,9 +857,15 @@ public final class PageTable {
         int from = PhysicalMemory.wordIndex(tablePa) + first;
         int to = from + (int) items;
         long present = presentMask[level];
-        int hits = hasContiguous
-                ? countWholeEntries(words, PhysicalMemory.wordIndex(tablePa), from, to, level)
-                : countPlainLeaves(words, from, to, present, false, 0, 0);
+        int hits;
+        if (items == indexMask[level] + 1) {
+            // The whole table: every present item is in the range and no entry can cross it.
+            hits = countChunk(tablePa)[countIndex(tablePa)];
+        } else {
+            hits = hasContiguous
+                    ? countWholeEntries(words, PhysicalMemory.wordIndex(tablePa), from, to, level)
+                    : countPlainLeaves(words, from, to, present, false, 0, 0);
+        }
         if (hits <= 0) {
             return 0;
         }
