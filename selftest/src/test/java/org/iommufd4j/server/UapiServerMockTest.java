@@ -11,7 +11,11 @@ import org.iommufd4j.ioas.SelftestAccess;
 import org.iommufd4j.memory.host.LiveChild;
 import org.iommufd4j.server.Wire.Frame;
 import org.iommufd4j.uapi.Errno;
+import org.iommufd4j.uapi.IommuDestroy;
+import org.iommufd4j.uapi.IommuHwptAlloc;
+import org.iommufd4j.uapi.IommuHwptAllocFlags;
 import org.iommufd4j.uapi.IommuIoasAlloc;
+import org.iommufd4j.uapi.IommuViommuAlloc;
 import org.iommufd4j.uapi.IommuIoasMap;
 import org.iommufd4j.uapi.IommuIoasMapFlags;
 import org.iommufd4j.uapi.IommufdIoctl;
@@ -23,6 +27,8 @@ import org.iommufd4j.uapi.selftest.IommuTestPayloads.CheckMap;
 import org.iommufd4j.uapi.selftest.IommuTestPayloads.CheckRefs;
 import org.iommufd4j.uapi.selftest.IommuTestPayloads.CreateAccess;
 import org.iommufd4j.uapi.selftest.IommuTestPayloads.MockDomain;
+import org.iommufd4j.uapi.selftest.SelftestUapi;
+import org.iommufd4j.uapi.selftest.SelftestUapi.IommuViommuSelftest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,5 +149,59 @@ class UapiServerMockTest {
         await("the access fd is released", () -> server.liveObjects() == 0);
         assertEquals(0, server.pinnedFrames(), "every pin of the child's pages is gone");
         assertEquals(0, server.machine().memory().externalFrames());
+    }
+
+    @Test
+    void anMmapOfAPublishedRegionCopiesItAndHoldsTheViommuUntilMunmap() throws Exception {
+        long cmdVa = child.scratch(0);
+        long dataVa = child.scratch(1);
+        long mapVa = child.scratch(3);
+        try (TestClient c = new TestClient(server.socket())) {
+            c.open(pid);
+            child.write(cmdVa, IOAS_ALLOC.toBytes(new IommuIoasAlloc(0, 0)));
+            assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_IOAS_ALLOC, cmdVa));
+            int ioas = IOAS_ALLOC.decode(child.read(cmdVa, IOAS_ALLOC.size())).outIoasId();
+            assertEquals(0, testCmd(c, cmdVa, test(IommuTestOp.MOCK_DOMAIN, ioas, new MockDomain(0, 0, 0))));
+            int idev = out(cmdVa, MockDomain.class).outIdevId();
+
+            StructCodec<IommuHwptAlloc> hwptAlloc = StructCodec.of(IommuHwptAlloc.class);
+            child.write(cmdVa, hwptAlloc.toBytes(new IommuHwptAlloc(IommuHwptAllocFlags.NEST_PARENT, idev, ioas, 0, 0, 0, 0, 0, 0, 0)));
+            assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_HWPT_ALLOC, cmdVa));
+            int parent = hwptAlloc.decode(child.read(cmdVa, hwptAlloc.size())).outHwptId();
+
+            StructCodec<IommuViommuSelftest> data = StructCodec.of(IommuViommuSelftest.class);
+            child.write(dataVa, data.toBytes(new IommuViommuSelftest(0xbeef, 0, 0, 0)));
+            StructCodec<IommuViommuAlloc> viommuAlloc = StructCodec.of(IommuViommuAlloc.class);
+            child.write(cmdVa, viommuAlloc.toBytes(new IommuViommuAlloc(0, SelftestUapi.IOMMU_VIOMMU_TYPE_SELFTEST, idev, parent, 0,
+                    data.size(), 0, dataVa)));
+            assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_VIOMMU_ALLOC, cmdVa));
+            int viommu = viommuAlloc.decode(child.read(cmdVa, viommuAlloc.size())).outViommuId();
+            IommuViommuSelftest out = data.decode(child.read(dataVa, data.size()));
+            long len = out.outMmapLength();
+            long off = out.outMmapOffset();
+
+            int rw = 3;
+            int shared = 1;
+            assertEquals(-Errno.ENXIO.value(), mmap(c, rw, shared, mapVa, len, off + 4096));
+            assertEquals(-Errno.EINVAL.value(), mmap(c, rw, 2, mapVa, len, off), "MAP_PRIVATE");
+            assertEquals(-Errno.EPERM.value(), mmap(c, rw | 4, shared, mapVa, len, off), "PROT_EXEC");
+            assertEquals(0, mmap(c, rw, shared, mapVa, len, off));
+            assertArrayEquals(new byte[] {(byte) 0xef, (byte) 0xbe, 0, 0}, child.read(mapVa, 4), "the loopback page holds in_data");
+
+            StructCodec<IommuDestroy> destroy = StructCodec.of(IommuDestroy.class);
+            child.write(cmdVa, destroy.toBytes(new IommuDestroy(viommu)));
+            assertEquals(-Errno.EBUSY.value(), c.ioctl(pid, IommufdIoctl.IOMMU_DESTROY, cmdVa), "the mapping holds the vIOMMU");
+            assertEquals(0, c.call(Wire.MUNMAP, TestClient.le(24).putInt(pid).putInt(0).putLong(mapVa).putLong(len)).u32(0));
+            assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_DESTROY, cmdVa));
+            assertEquals(-Errno.ENXIO.value(), mmap(c, rw, shared, mapVa, len, off), "the region went with its vIOMMU");
+        }
+        await("the context is closed", () -> server.openContexts() == 0);
+        assertEquals(0, server.liveObjects());
+        assertEquals(0, server.pinnedFrames());
+    }
+
+    private int mmap(TestClient c, int prot, int flags, long addr, long length, long offset) throws Exception {
+        return c.call(Wire.MMAP, TestClient.le(40).putInt(pid).putInt(prot).putInt(flags).putInt(0).putLong(addr).putLong(length)
+                .putLong(offset)).u32(0);
     }
 }
