@@ -151,52 +151,69 @@ class UapiServerMockTest {
         assertEquals(0, server.machine().memory().externalFrames());
     }
 
+    /** A vIOMMU with the mock's loopback page published: {viommu id, mmap offset, mmap length}. */
+    private long[] selftestViommu(TestClient c, long cmdVa, long dataVa) throws Exception {
+        child.write(cmdVa, IOAS_ALLOC.toBytes(new IommuIoasAlloc(0, 0)));
+        assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_IOAS_ALLOC, cmdVa));
+        int ioas = IOAS_ALLOC.decode(child.read(cmdVa, IOAS_ALLOC.size())).outIoasId();
+        assertEquals(0, testCmd(c, cmdVa, test(IommuTestOp.MOCK_DOMAIN, ioas, new MockDomain(0, 0, 0))));
+        int idev = out(cmdVa, MockDomain.class).outIdevId();
+
+        StructCodec<IommuHwptAlloc> hwptAlloc = StructCodec.of(IommuHwptAlloc.class);
+        child.write(cmdVa, hwptAlloc.toBytes(new IommuHwptAlloc(IommuHwptAllocFlags.NEST_PARENT, idev, ioas, 0, 0, 0, 0, 0, 0, 0)));
+        assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_HWPT_ALLOC, cmdVa));
+        int parent = hwptAlloc.decode(child.read(cmdVa, hwptAlloc.size())).outHwptId();
+
+        StructCodec<IommuViommuSelftest> data = StructCodec.of(IommuViommuSelftest.class);
+        child.write(dataVa, data.toBytes(new IommuViommuSelftest(0xbeef, 0, 0, 0)));
+        StructCodec<IommuViommuAlloc> viommuAlloc = StructCodec.of(IommuViommuAlloc.class);
+        child.write(cmdVa, viommuAlloc.toBytes(new IommuViommuAlloc(0, SelftestUapi.IOMMU_VIOMMU_TYPE_SELFTEST, idev, parent, 0,
+                data.size(), 0, dataVa)));
+        assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_VIOMMU_ALLOC, cmdVa));
+        int viommu = viommuAlloc.decode(child.read(cmdVa, viommuAlloc.size())).outViommuId();
+        IommuViommuSelftest out = data.decode(child.read(dataVa, data.size()));
+        return new long[] {viommu, out.outMmapOffset(), out.outMmapLength()};
+    }
+
+    private static final int PROT_RW = 3;
+    private static final int MAP_SHARED = 1;
+
     @Test
     void anMmapOfAPublishedRegionCopiesItAndHoldsTheViommuUntilMunmap() throws Exception {
         long cmdVa = child.scratch(0);
-        long dataVa = child.scratch(1);
         long mapVa = child.scratch(3);
         try (TestClient c = new TestClient(server.socket())) {
             c.open(pid);
-            child.write(cmdVa, IOAS_ALLOC.toBytes(new IommuIoasAlloc(0, 0)));
-            assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_IOAS_ALLOC, cmdVa));
-            int ioas = IOAS_ALLOC.decode(child.read(cmdVa, IOAS_ALLOC.size())).outIoasId();
-            assertEquals(0, testCmd(c, cmdVa, test(IommuTestOp.MOCK_DOMAIN, ioas, new MockDomain(0, 0, 0))));
-            int idev = out(cmdVa, MockDomain.class).outIdevId();
-
-            StructCodec<IommuHwptAlloc> hwptAlloc = StructCodec.of(IommuHwptAlloc.class);
-            child.write(cmdVa, hwptAlloc.toBytes(new IommuHwptAlloc(IommuHwptAllocFlags.NEST_PARENT, idev, ioas, 0, 0, 0, 0, 0, 0, 0)));
-            assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_HWPT_ALLOC, cmdVa));
-            int parent = hwptAlloc.decode(child.read(cmdVa, hwptAlloc.size())).outHwptId();
-
-            StructCodec<IommuViommuSelftest> data = StructCodec.of(IommuViommuSelftest.class);
-            child.write(dataVa, data.toBytes(new IommuViommuSelftest(0xbeef, 0, 0, 0)));
-            StructCodec<IommuViommuAlloc> viommuAlloc = StructCodec.of(IommuViommuAlloc.class);
-            child.write(cmdVa, viommuAlloc.toBytes(new IommuViommuAlloc(0, SelftestUapi.IOMMU_VIOMMU_TYPE_SELFTEST, idev, parent, 0,
-                    data.size(), 0, dataVa)));
-            assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_VIOMMU_ALLOC, cmdVa));
-            int viommu = viommuAlloc.decode(child.read(cmdVa, viommuAlloc.size())).outViommuId();
-            IommuViommuSelftest out = data.decode(child.read(dataVa, data.size()));
-            long len = out.outMmapLength();
-            long off = out.outMmapOffset();
-
-            int rw = 3;
-            int shared = 1;
-            assertEquals(-Errno.ENXIO.value(), mmap(c, rw, shared, mapVa, len, off + 4096));
-            assertEquals(-Errno.EINVAL.value(), mmap(c, rw, 2, mapVa, len, off), "MAP_PRIVATE");
-            assertEquals(-Errno.EPERM.value(), mmap(c, rw | 4, shared, mapVa, len, off), "PROT_EXEC");
-            assertEquals(0, mmap(c, rw, shared, mapVa, len, off));
+            long[] v = selftestViommu(c, cmdVa, child.scratch(1));
+            long off = v[1];
+            long len = v[2];
+            assertEquals(-Errno.ENXIO.value(), mmap(c, PROT_RW, MAP_SHARED, mapVa, len, off + 4096));
+            assertEquals(-Errno.ENXIO.value(), mmap(c, PROT_RW, MAP_SHARED, mapVa, len * 2, off));
+            assertEquals(-Errno.EINVAL.value(), mmap(c, PROT_RW, 2, mapVa, len, off), "MAP_PRIVATE");
+            assertEquals(-Errno.EPERM.value(), mmap(c, PROT_RW | 4, MAP_SHARED, mapVa, len, off), "PROT_EXEC");
+            assertEquals(0, mmap(c, PROT_RW, MAP_SHARED, mapVa, len, off));
             assertArrayEquals(new byte[] {(byte) 0xef, (byte) 0xbe, 0, 0}, child.read(mapVa, 4), "the loopback page holds in_data");
 
             StructCodec<IommuDestroy> destroy = StructCodec.of(IommuDestroy.class);
-            child.write(cmdVa, destroy.toBytes(new IommuDestroy(viommu)));
+            child.write(cmdVa, destroy.toBytes(new IommuDestroy((int) v[0])));
             assertEquals(-Errno.EBUSY.value(), c.ioctl(pid, IommufdIoctl.IOMMU_DESTROY, cmdVa), "the mapping holds the vIOMMU");
             assertEquals(0, c.call(Wire.MUNMAP, TestClient.le(24).putInt(pid).putInt(0).putLong(mapVa).putLong(len)).u32(0));
             assertEquals(0, c.ioctl(pid, IommufdIoctl.IOMMU_DESTROY, cmdVa));
-            assertEquals(-Errno.ENXIO.value(), mmap(c, rw, shared, mapVa, len, off), "the region went with its vIOMMU");
+            assertEquals(-Errno.ENXIO.value(), mmap(c, PROT_RW, MAP_SHARED, mapVa, len, off), "the region went with its vIOMMU");
         }
         await("the context is closed", () -> server.openContexts() == 0);
         assertEquals(0, server.liveObjects());
+    }
+
+    @Test
+    void aMappingLeftAtExitIsReleasedWithTheContext() throws Exception {
+        TestClient c = new TestClient(server.socket());
+        c.open(pid);
+        long[] v = selftestViommu(c, child.scratch(0), child.scratch(1));
+        assertEquals(0, mmap(c, PROT_RW, MAP_SHARED, child.scratch(3), v[2], v[1]));
+        c.close();
+        await("the context is closed", () -> server.openContexts() == 0);
+        assertEquals(0, server.liveObjects(), "the vIOMMU went although the mapping was never unmapped");
         assertEquals(0, server.pinnedFrames());
     }
 
