@@ -4,7 +4,6 @@ import static org.iommufd4j.memory.PhysicalMemory.PAGE_SHIFT;
 import static org.iommufd4j.memory.PhysicalMemory.PAGE_SIZE;
 
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.iommufd4j.memory.Capability;
 import org.iommufd4j.memory.ExternalPage;
@@ -86,11 +85,7 @@ public final class HostMm {
         if (exited) {
             return false;
         }
-        try {
-            if (!Files.exists(proc.resolve(Integer.toString(pid))) || ProcCredentials.read(proc, pid).startTime() != startTime) {
-                markExited();
-            }
-        } catch (IommufdException gone) {
+        if (!ProcCredentials.runs(proc, pid, startTime)) {
             markExited();
         }
         return !exited;

@@ -1,6 +1,8 @@
 package org.iommufd4j.memory.host;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import org.iommufd4j.memory.AccountMode;
 import org.iommufd4j.memory.AnonFile;
 import org.iommufd4j.memory.Capability;
@@ -142,8 +144,7 @@ public final class HostProcess implements UserProcess {
     }
 
     private void checkOpen(int fd) {
-        if (fd < 0 || !Files.exists(java.nio.file.Path.of("/proc", Integer.toString(pid()), "fd", Integer.toString(fd)),
-                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (fd < 0 || !Files.exists(Path.of("/proc", Integer.toString(pid()), "fd", Integer.toString(fd)), LinkOption.NOFOLLOW_LINKS)) {
             throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid());
         }
     }
