@@ -9,6 +9,7 @@ import org.iommufd4j.memory.Capability;
 import org.iommufd4j.memory.ExternalPage;
 import org.iommufd4j.memory.MmAccounting;
 import org.iommufd4j.memory.PhysicalMemory;
+import org.iommufd4j.memory.ShmemFile;
 import org.iommufd4j.memory.SimUser;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
@@ -35,8 +36,10 @@ public final class HostMm {
     private final Long2LongOpenHashMap frames = new Long2LongOpenHashMap();
     private volatile ProcCredentials credentials;
     private volatile boolean exited;
+    private final HostFiles files;
 
-    HostMm(Path proc, int pid, PhysicalMemory memory, SimUser user, ProcCredentials credentials) {
+    HostMm(Path proc, int pid, PhysicalMemory memory, SimUser user, ProcCredentials credentials, HostFiles files) {
+        this.files = files;
         this.proc = proc;
         this.pid = pid;
         this.startTime = credentials.startTime();
@@ -95,6 +98,17 @@ public final class HostMm {
     void markExited() {
         exited = true;
         mem.close();
+    }
+
+    /**
+     * The memfd open at {@code fd} in the process, for IOAS_MAP_FILE: EBADF when nothing is open
+     * there, EOPNOTSUPP when it is not a regular file (whether it is a memfd, the caller checks).
+     */
+    public ShmemFile file(int fd) {
+        if (fd < 0) {
+            throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid);
+        }
+        return files.open(proc, pid, fd);
     }
 
     /** Pinned pages now, for leak checks. */
