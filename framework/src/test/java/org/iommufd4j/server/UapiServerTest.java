@@ -317,6 +317,25 @@ class UapiServerTest {
     }
 
     @Test
+    void aQueueFdOutlivingItsContextReportsAnErrorInsteadOfReachingAGoneObject() throws Exception {
+        TestClient c = client();
+        long token = c.open(pid);
+        long va = put(0, FAULT_ALLOC, new IommuFaultAlloc(0, 0, 0));
+        int s = c.send(Wire.IOCTL, TestClient.le(16).putInt(pid).putInt(IommufdIoctl.IOMMU_FAULT_QUEUE_ALLOC).putLong(va));
+        Frame cb = c.receive();
+        try (TestClient fd = client()) {
+            assertEquals(0, fd.attach(pid, cb.u32(0), token));
+            c.answer(Wire.INSTALL_FD, s, TestClient.le(4).putInt(5));
+            assertEquals(0, c.receive().u32(0));
+            c.close();
+            await("the context closed though its fd is open", () -> server.openContexts() == 0);
+            assertEquals(0, server.liveObjects(), "closing the context destroyed the FAULT object");
+            assertEquals(FileOps.POLLERR, fd.call(Wire.POLL, TestClient.le(4).putInt(FileOps.POLLIN)).u32(0));
+            assertEquals(-Errno.EBADF.value(), fd.call(Wire.READ, TestClient.le(8).putInt(pid).putInt(40)).u32(0));
+        }
+    }
+
+    @Test
     void aClientThatCannotInstallTheFdFailsTheIoctlWithNothingLeft() throws Exception {
         try (TestClient c = client()) {
             c.open(pid);
