@@ -32,20 +32,21 @@ public final class HostMm {
     private final SimUser user;
     private final ProcMem mem;
     private final MmAccounting accounting;
+    /** The machine's memfds (IOAS_MAP_FILE), shared by every process. */
+    private final HostFiles files;
     /** Pinned pages: virtual page number → external frame. */
     private final Long2LongOpenHashMap frames = new Long2LongOpenHashMap();
     private volatile ProcCredentials credentials;
     private volatile boolean exited;
-    private final HostFiles files;
 
     HostMm(Path proc, int pid, PhysicalMemory memory, SimUser user, ProcCredentials credentials, HostFiles files) {
-        this.files = files;
         this.proc = proc;
         this.pid = pid;
         this.startTime = credentials.startTime();
         this.memory = memory;
         this.user = user;
         this.credentials = credentials;
+        this.files = files;
         this.mem = ProcMem.open(proc, pid);
         this.accounting = new MmAccounting("pid " + pid, user, () -> this.credentials.rlimitMemlock());
     }
