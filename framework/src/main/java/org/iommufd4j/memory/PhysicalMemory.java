@@ -306,6 +306,15 @@ public final class PhysicalMemory {
         }
     }
 
+    /** {@link #pinFrame} of every frame of {@code pfns}, under one acquisition of the counters' lock. */
+    public void pinFrames(long[] pfns) {
+        synchronized (counterLock) {
+            for (long pfn : pfns) {
+                pinFrame(pfn);
+            }
+        }
+    }
+
     /** Drops a pin; the frame is freed when no reference and no pin remains. */
     public void unpinFrame(long pfn) {
         boolean free;

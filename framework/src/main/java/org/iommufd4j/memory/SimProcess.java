@@ -483,6 +483,10 @@ public final class SimProcess implements UserProcess {
         return v;
     }
 
+    private static long fileFrames(SimFile file) {
+        return (file.size() + PAGE_SIZE - 1) >>> PAGE_SHIFT;
+    }
+
     /** The frame the process reads at {@code va}, or 0 for a page never touched (zero page). */
     private long frameForRead(Vma v, long va) {
         if (!v.shared) {
@@ -566,19 +570,23 @@ public final class SimProcess implements UserProcess {
     public synchronized long[] pinPages(long va, int npages, boolean write) {
         long first = va & -PAGE_SIZE;
         int prot = write ? PROT_READ | PROT_WRITE : PROT_READ;
+        // One VMA lookup per VMA the range crosses, not per page (a 1 GiB pin is 262,144 pages).
+        Vma[] vmaOf = new Vma[npages];
+        Vma v = null;
         for (int i = 0; i < npages; i++) {
-            accessible(first + ((long) i << PAGE_SHIFT), prot);
+            long a = first + ((long) i << PAGE_SHIFT);
+            if (v == null || a >= v.end || (v.file != null && v.fileIndex(a) >= fileFrames(v.file))) {
+                v = accessible(a, prot);
+            }
+            vmaOf[i] = v;
         }
         memory.failNth().check("pin_user_pages", Errno.ENOMEM);
         long[] pfns = new long[npages];
         for (int i = 0; i < npages; i++) {
-            long a = first + ((long) i << PAGE_SHIFT);
             // Faulting pages in may allocate and fail; pages already faulted in stay mapped, as in Linux.
-            pfns[i] = frameForWrite(vmaAt(a), a);
+            pfns[i] = frameForWrite(vmaOf[i], first + ((long) i << PAGE_SHIFT));
         }
-        for (long pfn : pfns) {
-            memory.pinFrame(pfn);
-        }
+        memory.pinFrames(pfns);
         return pfns;
     }
 

@@ -72,6 +72,8 @@ public final class FailNthSweep {
             reachedAtEnable = failNth.reached();
             if (nth > 0) {
                 failNth.arm(nth);
+            } else {
+                failNth.count();
             }
         }
     }
