@@ -472,21 +472,31 @@ public final class PhysicalMemory {
     public void read(long pa, byte[] dst, int off, int len) {
         checkRange(pa, len);
         if (externalCount != 0) {
-            for (int done = 0; done < len;) {
-                long a = pa + done;
-                int inPage = (int) (a & (PAGE_SIZE - 1));
-                int n = Math.min(len - done, PAGE_SIZE - inPage);
-                ExternalPage page = external(a >>> PAGE_SHIFT);
+            byPage(pa, off, len, (a, page, o, n) -> {
                 if (page != null) {
-                    page.read(inPage, dst, off + done, n);
+                    page.read((int) (a & (PAGE_SIZE - 1)), dst, o, n);
                 } else {
-                    readLocal(a, dst, off + done, n);
+                    readLocal(a, dst, o, n);
                 }
-                done += n;
-            }
+            });
             return;
         }
         readLocal(pa, dst, off, len);
+    }
+
+    /** One page's part of a byte copy: physical address, its external backing (or null), buffer offset, length. */
+    private interface PagePart {
+        void copy(long pa, ExternalPage page, int bufferOffset, int length);
+    }
+
+    /** Splits a copy of {@code len} bytes at {@code pa} at page boundaries (external frames are per page). */
+    private void byPage(long pa, int off, int len, PagePart part) {
+        for (int done = 0; done < len;) {
+            long a = pa + done;
+            int n = Math.min(len - done, PAGE_SIZE - (int) (a & (PAGE_SIZE - 1)));
+            part.copy(a, external(a >>> PAGE_SHIFT), off + done, n);
+            done += n;
+        }
     }
 
     private void readLocal(long pa, byte[] dst, int off, int len) {
@@ -501,18 +511,13 @@ public final class PhysicalMemory {
     public void write(long pa, byte[] src, int off, int len) {
         checkRange(pa, len);
         if (externalCount != 0) {
-            for (int done = 0; done < len;) {
-                long a = pa + done;
-                int inPage = (int) (a & (PAGE_SIZE - 1));
-                int n = Math.min(len - done, PAGE_SIZE - inPage);
-                ExternalPage page = external(a >>> PAGE_SHIFT);
+            byPage(pa, off, len, (a, page, o, n) -> {
                 if (page != null) {
-                    page.write(inPage, src, off + done, n);
+                    page.write((int) (a & (PAGE_SIZE - 1)), src, o, n);
                 } else {
-                    writeLocal(a, src, off + done, n);
+                    writeLocal(a, src, o, n);
                 }
-                done += n;
-            }
+            });
             return;
         }
         writeLocal(pa, src, off, len);

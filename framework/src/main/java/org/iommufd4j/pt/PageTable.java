@@ -795,21 +795,10 @@ public final class PageTable {
                 int start = at - (idx & (n - 1));
                 java.util.Arrays.fill(words, start, start + n, 0L);
             }
-            int[] counts = countChunk(tablePa);
-            int ci = countIndex(tablePa);
-            counts[ci] -= n;
             if (gather != null) {
                 gather.add(iova, bytes);
             }
-            if (level < top) {
-                remember(iova, level, tablePa);
-                if (counts[ci] == 0) {
-                    if (known < top) {
-                        recordPath(iova, known);
-                    }
-                    freeEmptyPath(iova, level, gather);
-                }
-            }
+            removedFrom(iova, level, tablePa, n, known, gather);
             return bytes;
         }
     }
@@ -881,9 +870,20 @@ public final class PageTable {
             gather.add(iova + ((long) (lo - from) << shift), (long) (hi + 1 - lo) << shift);
         }
         java.util.Arrays.fill(words, from, to, 0L);
+        removedFrom(iova, level, tablePa, hits, known, gather);
+        return (long) hits << shift;
+    }
+
+    /**
+     * After a shortcut unmap took {@code items} present items out of the table at {@code level}
+     * on {@code iova}'s path: count them, keep the table in the walk cache, and free it and the
+     * tables above it that became empty ({@link #pathPa} holds the path below {@code known}).
+     */
+    private void removedFrom(long iova, int level, long tablePa, int items, int known, IotlbGather gather) {
         int[] counts = countChunk(tablePa);
         int ci = countIndex(tablePa);
-        counts[ci] -= hits;
+        counts[ci] -= items;
+        int top = topLevel;
         if (level < top) {
             remember(iova, level, tablePa);
             if (counts[ci] == 0) {
@@ -893,7 +893,6 @@ public final class PageTable {
                 freeEmptyPath(iova, level, gather);
             }
         }
-        return (long) hits << shift;
     }
 
     /** Fills {@link #pathPa} above {@code level} with the tables on {@code iova}'s path from the top. */
