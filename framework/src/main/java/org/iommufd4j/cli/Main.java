@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "The Linux iommufd subsystem in Java, with IOMMU drivers loaded as PF4J plugins.",
-        subcommands = {PluginsCommand.class, PtCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PluginsCommand.class, PtCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (a test failed, a plugin did not load, an error)", "2:usage error"})
 public final class Main implements Runnable {

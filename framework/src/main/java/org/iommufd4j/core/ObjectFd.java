@@ -32,6 +32,17 @@ final class ObjectFd implements FileOps {
         return ops.write(buf, off, len);
     }
 
+    /** A detached fd reports an error instead of reaching a destroyed object. */
+    @Override
+    public int poll() {
+        synchronized (this) {
+            if (released) {
+                return POLLERR;
+            }
+        }
+        return ops.poll();
+    }
+
     @Override
     public void release() {
         synchronized (this) {

@@ -10,7 +10,7 @@ import org.iommufd4j.device.Idev;
 import org.iommufd4j.ioas.Ioas;
 import org.iommufd4j.ioas.SelftestAccess;
 import org.iommufd4j.memory.AnonFile;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.spi.BoundDevice;
 import org.iommufd4j.spi.EmulatedAccess;
@@ -137,8 +137,8 @@ final class Call implements ExtensionCall, AutoCloseable {
     /** The anon inode name of the selftest's access files (selftest.c iommufd_test_alloc_access). */
     private static final String ACCESS_FILE = "iommufd";
 
-    private SimProcess fileTable(String what) {
-        if (ucmd.user() instanceof SimProcess process) {
+    private UserProcess fileTable(String what) {
+        if (ucmd.user() instanceof UserProcess process) {
             return process;
         }
         throw new IommufdException(Errno.EBADF, what + ": the caller has no file table");
@@ -146,7 +146,7 @@ final class Call implements ExtensionCall, AutoCloseable {
 
     @Override
     public int createAccess(int ioasId, int flags) {
-        SimProcess process = fileTable("create_access");
+        UserProcess process = fileTable("create_access");
         // iommufd_test_create_access: flags are checked first, then the access is created and
         // attached; the fd is installed last, when nothing can fail any more.
         SelftestAccess st = SelftestAccess.create(ucmd.ctx(), ioasId, flags);
@@ -157,7 +157,7 @@ final class Call implements ExtensionCall, AutoCloseable {
 
     @Override
     public EmulatedAccess access(int fd) {
-        SimProcess process = fileTable("access fd " + fd);
+        UserProcess process = fileTable("access fd " + fd);
         AnonFile file;
         try {
             file = process.anonFile(fd);

@@ -3,7 +3,7 @@ package org.iommufd4j.hwpt;
 import jakarta.inject.Inject;
 import org.iommufd4j.core.IoctlHandler;
 import org.iommufd4j.core.Ucmd;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuFaultAlloc;
 import org.iommufd4j.uapi.IommufdException;
@@ -37,8 +37,8 @@ public final class FaultAllocHandler implements IoctlHandler<IommuFaultAlloc> {
         if (cmd.flags() != 0) {
             throw new IommufdException(Errno.EOPNOTSUPP, "iommu_fault_alloc.flags must be 0, got 0x" + Integer.toHexString(cmd.flags()));
         }
-        if (!(ucmd.user() instanceof SimProcess process)) {
-            throw new IommufdException(Errno.EOPNOTSUPP, "IOMMU_FAULT_QUEUE_ALLOC needs a simulated process to hold the fault fd");
+        if (!(ucmd.user() instanceof UserProcess process)) {
+            throw new IommufdException(Errno.EOPNOTSUPP, "IOMMU_FAULT_QUEUE_ALLOC needs a calling process with a file table to hold the fault fd");
         }
         FaultQueue fault = ucmd.newObject(new FaultQueue());
         int fd = process.installFile("iommufd-pgfault", fault.fileOps());

@@ -185,6 +185,12 @@ public final class FaultQueue extends IommufdObject {
             return done;
         }
 
+        /** iommufd_eventq_fops_poll: a FAULT fd is always writable, readable while a group is pending. */
+        @Override
+        public int poll() {
+            return POLLOUT | (pendingGroups() > 0 ? POLLIN : 0);
+        }
+
         @Override
         public void release() {
             // The users reference the fd holds is dropped by the object's fd wrapper.

@@ -8,7 +8,7 @@ import org.iommufd4j.memory.AccountMode;
 import org.iommufd4j.memory.DmaBuf;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.memory.SimFile;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
@@ -26,7 +26,7 @@ import org.iommufd4j.uapi.IommufdException;
 final class IoPages {
     private final PhysicalMemory memory;
     /** The process whose memory is pinned (user pages), or null for file pages. */
-    private final SimProcess source;
+    private final UserProcess source;
     private final SimFile file;
     /** The dma-buf whose frames these are (no pin, no accounting), or null. */
     private final DmaBuf dmabuf;
@@ -37,7 +37,7 @@ final class IoPages {
     private final long endByte;
     private final int npages;
     private final boolean writable;
-    private SimProcess accountOwner;
+    private UserProcess accountOwner;
     private AccountMode accountMode;
     private long[] pfns;
     private int[] holders;
@@ -45,13 +45,13 @@ final class IoPages {
     /** Areas referring to these pages ({@code kref}); for leak checks. */
     private int areaRefs;
 
-    private IoPages(PhysicalMemory memory, SimProcess source, SimFile file, long start, long length, boolean writable,
-            SimProcess owner, AccountMode mode) {
+    private IoPages(PhysicalMemory memory, UserProcess source, SimFile file, long start, long length, boolean writable,
+            UserProcess owner, AccountMode mode) {
         this(memory, source, file, null, start, length, writable, owner, mode);
     }
 
-    private IoPages(PhysicalMemory memory, SimProcess source, SimFile file, DmaBuf dmabuf, long start, long length,
-            boolean writable, SimProcess owner, AccountMode mode) {
+    private IoPages(PhysicalMemory memory, UserProcess source, SimFile file, DmaBuf dmabuf, long start, long length,
+            boolean writable, UserProcess owner, AccountMode mode) {
         long end = start + length;
         if (length <= 0 || Long.compareUnsigned(end, start) < 0) {
             throw new IommufdException(Errno.EOVERFLOW, "start 0x" + Long.toHexString(start) + " + length 0x"
@@ -75,12 +75,12 @@ final class IoPages {
     }
 
     /** Pages of {@code process}'s memory at [uptr, uptr+length) (pages.c iopt_alloc_user_pages). */
-    static IoPages ofUser(SimProcess process, long uptr, long length, boolean writable, AccountMode mode) {
+    static IoPages ofUser(UserProcess process, long uptr, long length, boolean writable, AccountMode mode) {
         return new IoPages(process.memory(), process, null, uptr, length, writable, process, effective(process, mode));
     }
 
     /** Pages of memfd {@code file} at [start, start+length), charged to {@code caller}. */
-    static IoPages ofFile(SimProcess caller, SimFile file, long start, long length, boolean writable, AccountMode mode) {
+    static IoPages ofFile(UserProcess caller, SimFile file, long start, long length, boolean writable, AccountMode mode) {
         if (start < 0 || length <= 0 || start + length < start || start + length > file.size()) {
             throw new IommufdException(Errno.EINVAL, "file range [" + Long.toUnsignedString(start) + ", +"
                     + Long.toUnsignedString(length) + ") is not inside " + file + " of size " + file.size());
@@ -93,7 +93,7 @@ final class IoPages {
      * are the exporter's, so nothing is pinned or charged. Past the buffer's end: EINVAL; revoked:
      * ENODEV.
      */
-    static IoPages ofDmaBuf(SimProcess caller, DmaBuf buf, long start, long length, boolean writable) {
+    static IoPages ofDmaBuf(UserProcess caller, DmaBuf buf, long start, long length, boolean writable) {
         if (start < 0 || length <= 0 || start + length < start || start + length > buf.length()) {
             throw new IommufdException(Errno.EINVAL, "dma-buf range [" + Long.toUnsignedString(start) + ", +"
                     + Long.toUnsignedString(length) + ") is not inside the " + buf.length() + "-byte buffer");
@@ -108,7 +108,7 @@ final class IoPages {
     }
 
     /** CAP_IPC_LOCK bypasses RLIMIT_MEMLOCK (pages.c iopt_alloc_pages). */
-    private static AccountMode effective(SimProcess process, AccountMode mode) {
+    private static AccountMode effective(UserProcess process, AccountMode mode) {
         return process.capable(org.iommufd4j.memory.Capability.IPC_LOCK) ? AccountMode.NONE : mode;
     }
 
@@ -148,7 +148,7 @@ final class IoPages {
         return npinned;
     }
 
-    synchronized SimProcess accountOwner() {
+    synchronized UserProcess accountOwner() {
         return accountOwner;
     }
 
@@ -276,7 +276,8 @@ final class IoPages {
             rwSlow(failNth, first, last, startByte, data, off, length, write);
             return;
         }
-        boolean changeMm = caller != source || (flags & AccessFlags.SLOW_PATH) != 0;
+        // equals: the same address space (a real process is a new object per call).
+        boolean changeMm = !source.equals(caller) || (flags & AccessFlags.SLOW_PATH) != 0;
         if ((flags & AccessFlags.KTHREAD) == 0 && changeMm) {
             if (first == last && source.isAlive()) {
                 rwPage(failNth, startByte, data, off, length, write);
@@ -370,18 +371,18 @@ final class IoPages {
     }
 
     /** Charges the pinned pages to {@code newOwner} (first step of IOAS_CHANGE_PROCESS); ENOMEM leaves nothing. */
-    synchronized void chargeTo(SimProcess newOwner) {
+    synchronized void chargeTo(UserProcess newOwner) {
         newOwner.chargePinned(accountMode, npinned);
     }
 
     /** Second step: drops the old owner's charge and makes {@code newOwner} the owner. */
-    synchronized void moveChargeTo(SimProcess newOwner) {
+    synchronized void moveChargeTo(UserProcess newOwner) {
         accountOwner.unchargePinned(accountMode, npinned);
         accountOwner = newOwner;
     }
 
     /** Undoes {@link #chargeTo} after a later page failed. */
-    synchronized void unchargeFrom(SimProcess newOwner) {
+    synchronized void unchargeFrom(UserProcess newOwner) {
         newOwner.unchargePinned(accountMode, npinned);
     }
 }

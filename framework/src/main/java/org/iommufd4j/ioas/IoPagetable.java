@@ -16,7 +16,7 @@ import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.memory.AccountMode;
 import org.iommufd4j.memory.SimFile;
 import org.iommufd4j.memory.DmaBuf;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.spi.IommuProt;
 import org.iommufd4j.spi.PagingDomain;
@@ -75,7 +75,7 @@ public final class IoPagetable implements DmaBuf.Importer {
      * attached the pages are pinned now (EFAULT for an unmapped or read-only VA when writing,
      * ENOMEM over RLIMIT_MEMLOCK); without, nothing is pinned yet.
      */
-    public long mapUser(SimProcess process, long uptr, long length, long iova, boolean fixed, int prot, AccountMode mode) {
+    public long mapUser(UserProcess process, long uptr, long length, long iova, boolean fixed, int prot, AccountMode mode) {
         if (length == 0) {
             throw IommufdException.einval("length must not be 0");
         }
@@ -85,7 +85,7 @@ public final class IoPagetable implements DmaBuf.Importer {
     }
 
     /** Maps bytes [start, start+length) of memfd {@code file} (iopt_map_file_pages); pins are charged to {@code caller}. */
-    public long mapFile(SimProcess caller, SimFile file, long start, long length, long iova, boolean fixed, int prot,
+    public long mapFile(UserProcess caller, SimFile file, long start, long length, long iova, boolean fixed, int prot,
             AccountMode mode) {
         if (length == 0) {
             throw IommufdException.einval("length must not be 0");
@@ -100,7 +100,7 @@ public final class IoPagetable implements DmaBuf.Importer {
      * its frames are the exporter's, neither pinned nor charged. A revoked buffer is ENODEV; a
      * later revoke unmaps the area from every domain ({@link #revoke}).
      */
-    public long mapDmaBuf(SimProcess caller, DmaBuf buf, long start, long length, long iova, boolean fixed, int prot) {
+    public long mapDmaBuf(UserProcess caller, DmaBuf buf, long start, long length, long iova, boolean fixed, int prot) {
         if (length == 0) {
             throw IommufdException.einval("length must not be 0");
         }

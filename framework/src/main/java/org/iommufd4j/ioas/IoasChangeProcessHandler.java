@@ -9,7 +9,7 @@ import java.util.Set;
 import org.iommufd4j.core.IoctlHandler;
 import org.iommufd4j.core.IommufdObject;
 import org.iommufd4j.core.Ucmd;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuIoasChangeProcess;
 import org.iommufd4j.uapi.IommufdException;
@@ -39,7 +39,7 @@ public final class IoasChangeProcessHandler implements IoctlHandler<IommuIoasCha
         if (cmd.reserved() != 0) {
             throw new IommufdException(Errno.EOPNOTSUPP, "iommu_ioas_change_process.__reserved must be 0, got " + cmd.reserved());
         }
-        SimProcess caller = IoasCommon.caller(ucmd, "iommu_ioas_change_process");
+        UserProcess caller = IoasCommon.caller(ucmd, "iommu_ioas_change_process");
         ucmd.ctx().device().failNth().check("change_process ioas list", Errno.ENOMEM);
         List<Ioas> held = new ArrayList<>();
         try {
@@ -63,7 +63,7 @@ public final class IoasChangeProcessHandler implements IoctlHandler<IommuIoasCha
             }
             List<IoPages> moving = new ArrayList<>();
             for (IoPages p : all) {
-                if (p.accountOwner() != caller) {
+                if (!caller.equals(p.accountOwner())) {
                     moving.add(p);
                 }
             }

@@ -2,7 +2,7 @@ package org.iommufd4j.ioas;
 
 import org.iommufd4j.core.Ucmd;
 import org.iommufd4j.memory.Capability;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.spi.IommuProt;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuIoasMapFlags;
@@ -51,16 +51,16 @@ final class IoasCommon {
     }
 
     /** The calling process; a caller without an address space cannot supply pages (EFAULT). */
-    static SimProcess caller(Ucmd ucmd, String what) {
-        if (ucmd.user() instanceof SimProcess p) {
+    static UserProcess caller(Ucmd ucmd, String what) {
+        if (ucmd.user() instanceof UserProcess p) {
             return p;
         }
         throw new IommufdException(Errno.EFAULT, what + ": the caller has no address space to take pages from");
     }
 
-    /** Whether the caller holds {@code cap}; a caller that is not a simulated process holds none. */
+    /** Whether the caller holds {@code cap}; a caller without a process (bare memory) holds none. */
     static boolean capable(Ucmd ucmd, Capability cap) {
-        return ucmd.user() instanceof SimProcess p && p.capable(cap);
+        return ucmd.user() instanceof UserProcess p && p.capable(cap);
     }
 
     /** Looks up an IOAS (ENOENT for a wrong ID or type); release it with {@code ctx.put}. */

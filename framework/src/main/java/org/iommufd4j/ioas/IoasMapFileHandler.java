@@ -5,7 +5,7 @@ import org.iommufd4j.core.IoctlHandler;
 import org.iommufd4j.core.Ucmd;
 import org.iommufd4j.memory.DmaBuf;
 import org.iommufd4j.memory.SimFile;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuIoasMapFile;
 import org.iommufd4j.uapi.IommufdException;
@@ -41,7 +41,7 @@ public final class IoasMapFileHandler implements IoctlHandler<IommuIoasMapFile> 
         int prot = IoasCommon.prot("iommu_ioas_map_file", cmd.flags());
         Ioas ioas = IoasCommon.getIoas(ucmd, cmd.ioasId());
         try {
-            if (!(ucmd.user() instanceof SimProcess caller)) {
+            if (!(ucmd.user() instanceof UserProcess caller)) {
                 throw new IommufdException(Errno.EBADF, "iommu_ioas_map_file.fd " + cmd.fd() + ": the caller has no open files");
             }
             if (caller.specialFile(cmd.fd()) instanceof DmaBuf dmabuf) {

@@ -3,7 +3,7 @@ package org.iommufd4j.ioas;
 import jakarta.inject.Inject;
 import org.iommufd4j.core.IoctlHandler;
 import org.iommufd4j.core.Ucmd;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.uapi.IommuIoasMap;
 import org.iommufd4j.uapi.IommufdIoctl;
 import org.iommufd4j.uapi.StructCodec;
@@ -34,7 +34,7 @@ public final class IoasMapHandler implements IoctlHandler<IommuIoasMap> {
         int prot = IoasCommon.prot("iommu_ioas_map", cmd.flags());
         Ioas ioas = IoasCommon.getIoas(ucmd, cmd.ioasId());
         try {
-            SimProcess caller = IoasCommon.caller(ucmd, "iommu_ioas_map.user_va");
+            UserProcess caller = IoasCommon.caller(ucmd, "iommu_ioas_map.user_va");
             long iova = ioas.iopt().mapUser(caller, cmd.userVa(), cmd.length(), cmd.iova(), IoasCommon.fixed(cmd.flags()), prot,
                     IoasSettings.of(ucmd.ctx()).accountMode());
             return cmd.withOutIova(iova);

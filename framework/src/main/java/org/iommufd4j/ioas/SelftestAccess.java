@@ -8,7 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import org.iommufd4j.core.IommufdContext;
 import org.iommufd4j.failnth.FailNth;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
@@ -149,7 +149,7 @@ public final class SelftestAccess {
 
     /** iommufd_test_check_pages: each pinned frame must be the one the caller maps at uptr. */
     private static void checkPages(UserMemory caller, long uptr, long[] pfns) {
-        if (!(caller instanceof SimProcess process)) {
+        if (!(caller instanceof UserProcess process)) {
             throw new IommufdException(Errno.EFAULT, "access_pages.uptr: the caller has no address space");
         }
         long va = uptr & -PAGE_SIZE;

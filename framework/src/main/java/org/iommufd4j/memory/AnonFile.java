@@ -35,12 +35,13 @@ public final class AnonFile implements OpenFile {
         return type.isInstance(privateData) ? type.cast(privateData) : null;
     }
 
-    synchronized void hold() {
+    /** Another descriptor refers to it (install, dup, fork). Public for fd tables outside this package. */
+    public synchronized void hold() {
         holders++;
     }
 
     /** Drops a holder; returns true when that was the last one and {@link #runRelease()} is due. */
-    synchronized boolean drop() {
+    public synchronized boolean drop() {
         if (holders <= 0) {
             throw new IllegalStateException(this + " released more often than held");
         }
@@ -48,7 +49,7 @@ public final class AnonFile implements OpenFile {
     }
 
     /** The release action; called by the fd table, outside its lock, after the last {@link #drop()}. */
-    void runRelease() {
+    public void runRelease() {
         release.run();
     }
 

@@ -13,6 +13,21 @@ public interface FileOps {
     /** write(fd, buf, len): consumes bytes of {@code buf[off..off+len)}; returns the count. */
     int write(byte[] buf, int off, int len);
 
+    /** poll(2) readiness bit: data to read (include/uapi/asm-generic/poll.h). */
+    int POLLIN = 0x1;
+    /** poll(2) readiness bit: a write would not block. */
+    int POLLOUT = 0x4;
+    /** poll(2) readiness bit: the file is in error (its object is gone). */
+    int POLLERR = 0x8;
+
+    /**
+     * poll(2) without waiting: the readiness bits now. A file without a poll method is always
+     * readable and writable (fs/select.c DEFAULT_POLLMASK).
+     */
+    default int poll() {
+        return POLLIN | POLLOUT;
+    }
+
     /** The last descriptor was closed (or the process exited). */
     void release();
 }

@@ -1,6 +1,9 @@
 package org.iommufd4j.memory;
 
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.uapi.Errno;
@@ -23,6 +26,12 @@ import org.iommufd4j.uapi.IommufdException;
  * counts the mappings and page caches that hold the frame, {@link #pinCount} the long-term pins
  * (Linux's {@code FOLL_PIN}, which the selftest's MD_CHECK_REFS reads back). A user frame is freed
  * when both reach zero, so a page pinned for DMA outlives the mapping it came from.
+ *
+ * <p>A user frame may be <em>externally backed</em> ({@link #allocateExternalFrame}): it has a
+ * frame number and counters like any other, but {@link #read}, {@link #write}, {@link #readLong}
+ * and {@link #writeLong} of its bytes go to an {@link ExternalPage} (a real process's page), so DMA
+ * through it changes that process's memory. Page tables are never external: {@link #words} is
+ * only for frames from {@link #allocate}.
  */
 public final class PhysicalMemory {
     public static final int PAGE_SHIFT = 12;
@@ -48,6 +57,9 @@ public final class PhysicalMemory {
     private final int[][] pinCounts;
     private final Object counterLock = new Object();
     private long pinnedFrames;
+    /** Externally backed frames by frame number; {@link #externalCount} lets the byte paths skip the lookup. */
+    private final Long2ObjectOpenHashMap<ExternalPage> external = new Long2ObjectOpenHashMap<>();
+    private volatile int externalCount;
 
     /** Memory of {@code bytes} (a multiple of 2 MiB) with failure injection from {@code failNth}. */
     public PhysicalMemory(long bytes, FailNth failNth) {
@@ -79,6 +91,10 @@ public final class PhysicalMemory {
             throw new IllegalArgumentException("order " + order + " is outside 0.." + MAX_ORDER);
         }
         failNth.check("page allocation", Errno.ENOMEM);
+        return allocateUnchecked(order);
+    }
+
+    private long allocateUnchecked(int order) {
         synchronized (freeBlocks) {
             long frame = take(order);
             allocatedFrames += 1L << order;
@@ -110,6 +126,7 @@ public final class PhysicalMemory {
         if ((pa & ((PAGE_SIZE << order) - 1)) != 0 || frame == 0 || frame >= nextFrame) {
             throw new IllegalArgumentException("0x" + Long.toHexString(pa) + " is not an allocated order-" + order + " block");
         }
+        dropExternal(frame, 1L << order);
         long[] chunk = chunks[(int) (pa >>> CHUNK_SHIFT)];
         if (chunk != null) {
             int from = wordIndex(pa);
@@ -148,6 +165,84 @@ public final class PhysicalMemory {
             }
         }
         return first;
+    }
+
+    /**
+     * A user frame whose bytes are {@code page}'s (a real process's pinned page), with a reference
+     * count of 1 like {@link #allocateUserFrame}. Its number is taken from this memory but costs
+     * no heap; when it is freed, {@code page} is told ({@link ExternalPage#released}). Pinning a
+     * real page allocates nothing in the kernel, so no failure is injected here.
+     */
+    public long allocateExternalFrame(ExternalPage page) {
+        long pfn = allocateUnchecked(0) >>> PAGE_SHIFT;
+        synchronized (counterLock) {
+            counter(refCounts, pfn)[(int) (pfn & COUNTER_CHUNK_MASK)] = 1;
+        }
+        synchronized (external) {
+            external.put(pfn, page);
+            externalCount = external.size();
+        }
+        return pfn;
+    }
+
+    /** Whether frame {@code pfn} is externally backed. */
+    public boolean isExternal(long pfn) {
+        return external(pfn) != null;
+    }
+
+    /** Externally backed frames now, for leak checks. */
+    public int externalFrames() {
+        return externalCount;
+    }
+
+    private ExternalPage external(long pfn) {
+        if (externalCount == 0) {
+            return null;
+        }
+        synchronized (external) {
+            return external.get(pfn);
+        }
+    }
+
+    private void dropExternal(long firstPfn, long count) {
+        if (externalCount == 0) {
+            return;
+        }
+        List<ExternalPage> gone = new ArrayList<>(1);
+        LongArrayList gonePfns = new LongArrayList(1);
+        synchronized (external) {
+            for (long pfn = firstPfn; pfn < firstPfn + count; pfn++) {
+                ExternalPage page = external.remove(pfn);
+                if (page != null) {
+                    gone.add(page);
+                    gonePfns.add(pfn);
+                }
+            }
+            externalCount = external.size();
+        }
+        // Outside the lock: the owner's bookkeeping takes its own lock, which it also holds while
+        // allocating external frames.
+        for (int i = 0; i < gone.size(); i++) {
+            gone.get(i).released(gonePfns.getLong(i));
+        }
+    }
+
+    /**
+     * Pins a user frame if it is still live and returns true; false when its last reference and
+     * pin are gone (it is being freed). For a cache of frames that may race with their release.
+     */
+    public boolean tryPinFrame(long pfn) {
+        synchronized (counterLock) {
+            int i = (int) (pfn & COUNTER_CHUNK_MASK);
+            int[] pins = counter(pinCounts, pfn);
+            if (pins[i] == 0 && counter(refCounts, pfn)[i] == 0) {
+                return false;
+            }
+            if (pins[i]++ == 0) {
+                pinnedFrames++;
+            }
+            return true;
+        }
     }
 
     /** Takes another reference on a user frame (a second mapping of it, e.g. after fork). */
@@ -242,6 +337,12 @@ public final class PhysicalMemory {
         long dst = dstPfn << PAGE_SHIFT;
         checkRange(src, PAGE_SIZE);
         checkRange(dst, PAGE_SIZE);
+        if (external(srcPfn) != null || external(dstPfn) != null) {
+            byte[] page = new byte[PAGE_SIZE];
+            read(src, page, 0, PAGE_SIZE);
+            write(dst, page, 0, PAGE_SIZE);
+            return;
+        }
         long[] from = chunks[(int) (src >>> CHUNK_SHIFT)];
         if (from == null) {
             long[] to = chunks[(int) (dst >>> CHUNK_SHIFT)];
@@ -253,8 +354,8 @@ public final class PhysicalMemory {
         System.arraycopy(from, wordIndex(src), words(dst), wordIndex(dst), PAGE_SIZE >>> 3);
     }
 
-    /** The fault injector this memory consults (user-memory code in this package shares it). */
-    FailNth failNth() {
+    /** The fault injector this memory consults (the user-memory backends share it). */
+    public FailNth failNth() {
         return failNth;
     }
 
@@ -310,6 +411,16 @@ public final class PhysicalMemory {
     /** The aligned 8-byte word at {@code pa}. */
     public long readLong(long pa) {
         checkAligned(pa);
+        ExternalPage page = external(pa >>> PAGE_SHIFT);
+        if (page != null) {
+            byte[] b = new byte[8];
+            page.read((int) (pa & (PAGE_SIZE - 1)), b, 0, 8);
+            long v = 0;
+            for (int i = 7; i >= 0; i--) {
+                v = (v << 8) | (b[i] & 0xffL);
+            }
+            return v;
+        }
         long[] chunk = chunks[(int) (pa >>> CHUNK_SHIFT)];
         return chunk == null ? 0L : chunk[wordIndex(pa)];
     }
@@ -317,12 +428,40 @@ public final class PhysicalMemory {
     /** Stores the aligned 8-byte word at {@code pa}. */
     public void writeLong(long pa, long value) {
         checkAligned(pa);
+        ExternalPage page = external(pa >>> PAGE_SHIFT);
+        if (page != null) {
+            byte[] b = new byte[8];
+            for (int i = 0; i < 8; i++) {
+                b[i] = (byte) (value >>> (i * 8));
+            }
+            page.write((int) (pa & (PAGE_SIZE - 1)), b, 0, 8);
+            return;
+        }
         words(pa)[wordIndex(pa)] = value;
     }
 
     /** Copies {@code len} bytes of physical memory at {@code pa} into {@code dst}. */
     public void read(long pa, byte[] dst, int off, int len) {
         checkRange(pa, len);
+        if (externalCount != 0) {
+            for (int done = 0; done < len;) {
+                long a = pa + done;
+                int inPage = (int) (a & (PAGE_SIZE - 1));
+                int n = Math.min(len - done, PAGE_SIZE - inPage);
+                ExternalPage page = external(a >>> PAGE_SHIFT);
+                if (page != null) {
+                    page.read(inPage, dst, off + done, n);
+                } else {
+                    readLocal(a, dst, off + done, n);
+                }
+                done += n;
+            }
+            return;
+        }
+        readLocal(pa, dst, off, len);
+    }
+
+    private void readLocal(long pa, byte[] dst, int off, int len) {
         for (int i = 0; i < len; i++) {
             long a = pa + i;
             long[] chunk = chunks[(int) (a >>> CHUNK_SHIFT)];
@@ -333,6 +472,25 @@ public final class PhysicalMemory {
     /** Copies {@code len} bytes from {@code src} into physical memory at {@code pa}. */
     public void write(long pa, byte[] src, int off, int len) {
         checkRange(pa, len);
+        if (externalCount != 0) {
+            for (int done = 0; done < len;) {
+                long a = pa + done;
+                int inPage = (int) (a & (PAGE_SIZE - 1));
+                int n = Math.min(len - done, PAGE_SIZE - inPage);
+                ExternalPage page = external(a >>> PAGE_SHIFT);
+                if (page != null) {
+                    page.write(inPage, src, off + done, n);
+                } else {
+                    writeLocal(a, src, off + done, n);
+                }
+                done += n;
+            }
+            return;
+        }
+        writeLocal(pa, src, off, len);
+    }
+
+    private void writeLocal(long pa, byte[] src, int off, int len) {
         for (int i = 0; i < len; i++) {
             long a = pa + i;
             long[] chunk = words(a);

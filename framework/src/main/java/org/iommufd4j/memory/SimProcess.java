@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
 
@@ -31,7 +30,7 @@ import org.iommufd4j.uapi.IommufdException;
  * later CPU write never moves the process away from the pinned frame. After {@link #exit()} the
  * address space is gone (pinning is EFAULT) but pinned frames and the mm counters remain.
  */
-public final class SimProcess implements UserMemory {
+public final class SimProcess implements UserProcess {
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 0x01;
@@ -92,8 +91,7 @@ public final class SimProcess implements UserMemory {
     private final Long2LongOpenHashMap privatePages = new Long2LongOpenHashMap();
     /** Open files by descriptor. */
     private final Int2ObjectOpenHashMap<OpenFile> fds = new Int2ObjectOpenHashMap<>();
-    private final AtomicLong pinnedVm = new AtomicLong();
-    private final AtomicLong lockedVm = new AtomicLong();
+    private final MmAccounting accounting;
     private boolean alive = true;
 
     /** A process of {@code user} with the given RLIMIT_MEMLOCK (bytes) and capabilities. */
@@ -103,6 +101,7 @@ public final class SimProcess implements UserMemory {
         this.user = user;
         this.rlimitMemlock = rlimitMemlock;
         this.caps = caps.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(caps);
+        this.accounting = new MmAccounting("pid " + pid, user, () -> this.rlimitMemlock);
     }
 
     /** A root process (uid 0, every capability, the default RLIMIT_MEMLOCK), as the selftest runs. */
@@ -110,22 +109,27 @@ public final class SimProcess implements UserMemory {
         return new SimProcess(memory, new SimUser(0), DEFAULT_RLIMIT_MEMLOCK, EnumSet.allOf(Capability.class));
     }
 
+    @Override
     public int pid() {
         return pid;
     }
 
+    @Override
     public SimUser user() {
         return user;
     }
 
+    @Override
     public PhysicalMemory memory() {
         return memory;
     }
 
+    @Override
     public synchronized boolean isAlive() {
         return alive;
     }
 
+    @Override
     public boolean capable(Capability cap) {
         synchronized (caps) {
             return caps.contains(cap);
@@ -146,6 +150,7 @@ public final class SimProcess implements UserMemory {
     }
 
     /** RLIMIT_MEMLOCK in bytes. */
+    @Override
     public long rlimitMemlock() {
         return rlimitMemlock;
     }
@@ -154,62 +159,24 @@ public final class SimProcess implements UserMemory {
         this.rlimitMemlock = bytes;
     }
 
-    /** Pages pinned on behalf of this mm ({@code mm->pinned_vm}, VmPin in /proc/pid/status). */
+    @Override
     public long pinnedVm() {
-        return pinnedVm.get();
+        return accounting.pinnedVm();
     }
 
-    /** Pages charged to this mm under per-process accounting ({@code mm->locked_vm}, VmLck). */
+    @Override
     public long lockedVm() {
-        return lockedVm.get();
+        return accounting.lockedVm();
     }
 
-    // ------------------------------------------------------------ accounting
-
-    /**
-     * Charges {@code pages} newly pinned pages under {@code mode}: USER against the user's
-     * locked_vm, MM against this mm's locked_vm, both limited by RLIMIT_MEMLOCK (ENOMEM, and
-     * nothing charged); then VmPin (pages.c iopt_pages_update_pinned).
-     */
+    @Override
     public void chargePinned(AccountMode mode, long pages) {
-        long limit = rlimitMemlock >>> PAGE_SHIFT;
-        switch (mode) {
-            case NONE:
-                break;
-            case USER:
-                if (!user.charge(pages, limit)) {
-                    throw new IommufdException(Errno.ENOMEM, "pinning " + pages + " pages would pass RLIMIT_MEMLOCK ("
-                            + limit + " pages) of " + user + ", which has " + user.lockedPages() + " locked");
-                }
-                break;
-            case MM:
-                while (true) {
-                    long cur = lockedVm.get();
-                    if (cur + pages > limit) {
-                        throw new IommufdException(Errno.ENOMEM, "pinning " + pages + " pages would pass RLIMIT_MEMLOCK ("
-                                + limit + " pages) of pid " + pid + ", which has " + cur + " locked");
-                    }
-                    if (lockedVm.compareAndSet(cur, cur + pages)) {
-                        break;
-                    }
-                }
-                break;
-            default:
-                throw new AssertionError(mode);
-        }
-        pinnedVm.addAndGet(pages);
+        accounting.charge(mode, pages);
     }
 
-    /** Undoes {@link #chargePinned} for {@code pages} pages. */
+    @Override
     public void unchargePinned(AccountMode mode, long pages) {
-        if (mode == AccountMode.USER) {
-            user.uncharge(pages);
-        } else if (mode == AccountMode.MM && lockedVm.addAndGet(-pages) < 0) {
-            throw new IllegalStateException("pid " + pid + ": locked_vm went negative");
-        }
-        if (pinnedVm.addAndGet(-pages) < 0) {
-            throw new IllegalStateException("pid " + pid + ": pinned_vm went negative");
-        }
+        accounting.uncharge(mode, pages);
     }
 
     // ------------------------------------------------------------ files
@@ -235,6 +202,7 @@ public final class SimProcess implements UserMemory {
      * Installs {@code file} in the lowest free descriptor (fd_install of an anon inode file) and
      * returns it. The descriptor holds the file until close or exit.
      */
+    @Override
     public synchronized int installFile(AnonFile file) {
         checkAlive();
         file.hold();
@@ -242,6 +210,7 @@ public final class SimProcess implements UserMemory {
     }
 
     /** The shmem file open at {@code fd}; EBADF when there is none, ENODEV when it is not a shmem file. */
+    @Override
     public synchronized SimFile file(int fd) {
         OpenFile f = openFile(fd);
         if (f instanceof SimFile s) {
@@ -251,6 +220,7 @@ public final class SimProcess implements UserMemory {
     }
 
     /** The anon inode file open at {@code fd}, or null when {@code fd} is another kind of file; EBADF when nothing is open there. */
+    @Override
     public synchronized AnonFile anonFile(int fd) {
         return openFile(fd) instanceof AnonFile a ? a : null;
     }
@@ -259,11 +229,13 @@ public final class SimProcess implements UserMemory {
      * Installs a special file whose read(2), write(2) and last close are {@code ops} (the fd an
      * iommufd ioctl returns: a FAULT or vEVENTQ queue, a dma-buf) as an anon inode file.
      */
+    @Override
     public int installFile(String name, FileOps ops) {
         return installFile(new AnonFile(name, ops, ops::release));
     }
 
     /** The {@link FileOps} behind the anon inode file at {@code fd}, or null when nothing of the kind is open there. */
+    @Override
     public synchronized FileOps specialFile(int fd) {
         OpenFile f = fd < 0 ? null : fds.get(fd);
         return f instanceof AnonFile a ? a.privateData(FileOps.class) : null;
@@ -307,6 +279,7 @@ public final class SimProcess implements UserMemory {
      * close(fd). The last close of an anon inode file runs its release action, after this
      * process's lock is dropped: releasing may call back into pin accounting from other locks.
      */
+    @Override
     public void close(int fd) {
         OpenFile f;
         synchronized (this) {
@@ -588,6 +561,7 @@ public final class SimProcess implements UserMemory {
      * holding {@code va} and returns their frames. Any page unmapped, not accessible as asked, or
      * in an exited process is EFAULT, also half-way through; then nothing stays pinned.
      */
+    @Override
     public synchronized long[] pinPages(long va, int npages, boolean write) {
         long first = va & -PAGE_SIZE;
         int prot = write ? PROT_READ | PROT_WRITE : PROT_READ;
@@ -608,15 +582,10 @@ public final class SimProcess implements UserMemory {
     }
 
     /** The frame mapped at {@code va} now, or 0 when nothing was ever put there; never faults a page in. */
+    @Override
     public synchronized long frameAt(long va) {
         Vma v = alive ? vmaAt(va) : null;
         return v == null ? 0 : frameForRead(v, va);
-    }
-
-    /** The pin count of the frame at {@code va} (0 when none): the selftest's MD_CHECK_REFS. */
-    public long pinCountAt(long va) {
-        long pfn = frameAt(va);
-        return pfn == 0 ? 0 : memory.pinCount(pfn);
     }
 
     // ------------------------------------------------------------ fork and exit

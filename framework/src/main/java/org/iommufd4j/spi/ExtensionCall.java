@@ -9,7 +9,7 @@ import org.iommufd4j.memory.UserMemory;
  * ID is ENOENT). Objects looked up here are held until the call returns.
  */
 public interface ExtensionCall {
-    /** The calling process's memory (a {@link org.iommufd4j.memory.SimProcess} for simulated processes). */
+    /** The calling process's memory (a {@link org.iommufd4j.memory.UserProcess} for a process with an address space and a file table). */
     UserMemory caller();
 
     /**

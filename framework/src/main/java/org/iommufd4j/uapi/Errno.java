@@ -21,16 +21,23 @@ public enum Errno {
     EEXIST(17),
     ENODEV(19),
     EINVAL(22),
+    /** File table overflow / too many open files: a uAPI-server client could not install a returned fd. */
+    ENFILE(23),
+    EMFILE(24),
     ENOTTY(25),
     ENOSPC(28),
     ESPIPE(29),
     ERANGE(34),
     /** Invalid exchange: the selftest's ACCESS_PAGES check found pages other than the user's. */
     EBADE(52),
+    /** Protocol error: a malformed message to the uAPI server. */
+    EPROTO(71),
     EOVERFLOW(75),
     /** File descriptor in bad state: the selftest's access ops given an fd that is not an access (selftest.c iommufd_access_get). */
     EBADFD(77),
     EMSGSIZE(90),
+    /** The uAPI server does not speak the client's protocol version. */
+    EPROTONOSUPPORT(93),
     EOPNOTSUPP(95),
     EADDRINUSE(98);
 

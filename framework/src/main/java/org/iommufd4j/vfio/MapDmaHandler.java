@@ -6,7 +6,7 @@ import org.iommufd4j.core.CompatIoctlHandler;
 import org.iommufd4j.core.Ucmd;
 import org.iommufd4j.ioas.Ioas;
 import org.iommufd4j.ioas.IoasSettings;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.spi.IommuProt;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
@@ -55,7 +55,7 @@ public final class MapDmaHandler implements CompatIoctlHandler {
         }
         Ioas ioas = VfioCompat.of(ucmd.ctx()).acquire();
         try {
-            if (!(ucmd.user() instanceof SimProcess caller)) {
+            if (!(ucmd.user() instanceof UserProcess caller)) {
                 throw new IommufdException(Errno.EFAULT, "vfio_iommu_type1_dma_map.vaddr: the caller has no address space");
             }
             ioas.iopt().mapUser(caller, map.vaddr(), map.size(), map.iova(), true, prot, IoasSettings.of(ucmd.ctx()).accountMode());

@@ -139,6 +139,14 @@ public final class Veventq extends IommufdObject {
                 throw IommufdException.einval("a vEVENTQ fd is not writable");
             }
 
+            /** iommufd_eventq_fops_poll: a vEVENTQ fd is readable while a record is queued, never writable. */
+            @Override
+            public int poll() {
+                synchronized (Veventq.this) {
+                    return deliver.isEmpty() ? 0 : POLLIN;
+                }
+            }
+
             @Override
             public void release() {
                 // The users reference the fd holds is dropped by the object's fd wrapper.

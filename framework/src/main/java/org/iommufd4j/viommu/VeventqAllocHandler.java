@@ -3,7 +3,7 @@ package org.iommufd4j.viommu;
 import jakarta.inject.Inject;
 import org.iommufd4j.core.IoctlHandler;
 import org.iommufd4j.core.Ucmd;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuVeventqAlloc;
 import org.iommufd4j.uapi.IommuVeventqType;
@@ -43,8 +43,8 @@ public final class VeventqAllocHandler implements IoctlHandler<IommuVeventqAlloc
             throw IommufdException.einval("iommu_veventq_alloc.veventq_depth " + Integer.toUnsignedString(cmd.veventqDepth())
                     + " is not in [1, " + Veventq.MAX_DEPTH + "]");
         }
-        if (!(ucmd.user() instanceof SimProcess process)) {
-            throw new IommufdException(Errno.EOPNOTSUPP, "IOMMU_VEVENTQ_ALLOC needs a simulated process to hold the fd");
+        if (!(ucmd.user() instanceof UserProcess process)) {
+            throw new IommufdException(Errno.EOPNOTSUPP, "IOMMU_VEVENTQ_ALLOC needs a calling process with a file table to hold the fd");
         }
         Viommu viommu = ucmd.ctx().get(cmd.viommuId(), Viommu.class);
         try {

@@ -26,6 +26,23 @@ public final class ViommuMmap {
      * EPERM; {@code offset} and the length not exactly one published region: ENXIO.
      */
     public static long mmap(IommufdContext ctx, SimProcess process, long requestedLength, int prot, int flags, long offset) {
+        Mapping m = map(ctx, requestedLength, prot, flags, offset);
+        SimFile pages;
+        try {
+            pages = SimFile.ofFrames(process.memory(), "iommufd-mmap:" + m.owner, m.pa, m.length, m::unmap);
+        } catch (RuntimeException e) {
+            m.unmap();
+            throw e;
+        }
+        return process.mmapFile(pages, m.length, prot);
+    }
+
+    /**
+     * The checks and the reference of iommufd_fops_mmap, for a mapping made elsewhere (a real
+     * process's, through the uAPI server): the returned mapping holds the owning vIOMMU until
+     * {@link Mapping#unmap()}. Errnos as {@link #mmap}.
+     */
+    public static Mapping map(IommufdContext ctx, long requestedLength, int prot, int flags, long offset) {
         long length = (requestedLength + PhysicalMemory.PAGE_SIZE - 1) & -PhysicalMemory.PAGE_SIZE;
         if ((flags & SimProcess.MAP_SHARED) == 0 || requestedLength <= 0 || length <= 0
                 || (offset & (PhysicalMemory.PAGE_SIZE - 1)) != 0) {
@@ -43,15 +60,43 @@ public final class ViommuMmap {
                     + (r == null ? "" : " (the region there is 0x" + Long.toHexString(r.offset()) + " +0x"
                     + Long.toHexString(r.length()) + ")"));
         }
-        Viommu owner = r.owner();
-        owner.ref();
-        SimFile pages;
-        try {
-            pages = SimFile.ofFrames(process.memory(), "iommufd-mmap:" + owner, r.pa(), r.length(), owner::unref);
-        } catch (RuntimeException e) {
-            owner.unref();
-            throw e;
+        r.owner().ref();
+        return new Mapping(r.owner(), r.pa(), r.length());
+    }
+
+    /** A mapping of a published region: its host pages, and a reference on their vIOMMU until unmapped. */
+    public static final class Mapping {
+        private final Viommu owner;
+        private final long pa;
+        private final long length;
+        private boolean unmapped;
+
+        private Mapping(Viommu owner, long pa, long length) {
+            this.owner = owner;
+            this.pa = pa;
+            this.length = length;
         }
-        return process.mmapFile(pages, length, prot);
+
+        /** Host physical address of the region's first page. */
+        public long pa() {
+            return pa;
+        }
+
+        public long length() {
+            return length;
+        }
+
+        /** The last unmap of the mapping: drops its reference (idempotent). */
+        public synchronized void unmap() {
+            if (!unmapped) {
+                unmapped = true;
+                owner.unref();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "iommufd-mmap:" + owner + "@0x" + Long.toHexString(pa) + "+0x" + Long.toHexString(length);
+        }
     }
 }

@@ -35,6 +35,8 @@ public final class ArchitectureRules {
         FRAMEWORK.put("uapi", Set.of());
         FRAMEWORK.put("failnth", Set.of("uapi"));
         FRAMEWORK.put("memory", Set.of("uapi", "failnth"));
+        // The real-process backend of memory.UserProcess (/proc/<pid>); drivers do not see it.
+        FRAMEWORK.put("memory.host", Set.of("uapi", "failnth", "memory"));
         FRAMEWORK.put("pt", Set.of("uapi", "failnth", "memory"));
         FRAMEWORK.put("hw", Set.of("uapi", "failnth", "memory", "pt"));
         FRAMEWORK.put("spi", Set.of("uapi", "failnth", "memory", "pt", "hw"));
@@ -50,7 +52,9 @@ public final class ArchitectureRules {
         Set<String> everything = new TreeSet<>(FRAMEWORK.keySet());
         FRAMEWORK.put("plugin", everything);
         FRAMEWORK.put("inject", union(everything, "plugin"));
-        FRAMEWORK.put("cli", union(everything, "plugin", "inject"));
+        // The uAPI server behind a Unix socket: a composition root like cli, which launches it.
+        FRAMEWORK.put("server", union(everything, "plugin", "inject"));
+        FRAMEWORK.put("cli", union(everything, "plugin", "inject", "server"));
     }
 
     /** What a driver plugin may see of the framework. */
@@ -95,6 +99,9 @@ public final class ArchitectureRules {
                 return List.of("org.pf4j..");
             case "inject":
                 return List.of("jakarta.inject..", "dagger..", "org.pf4j..");
+            case "server":
+                // jdk.net: SO_PEERCRED, to check who is asking for a process's memory.
+                return List.of("jakarta.inject..", "dagger..", "org.pf4j..", "jdk.net..");
             case "cli":
                 return List.of("picocli..", "jakarta.inject..", "dagger..", "org.pf4j..");
             default:

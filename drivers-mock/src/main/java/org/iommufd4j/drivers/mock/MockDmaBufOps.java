@@ -2,7 +2,7 @@ package org.iommufd4j.drivers.mock;
 
 import org.iommufd4j.memory.DmaBuf;
 import org.iommufd4j.memory.PhysicalMemory;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.spi.ExtensionCall;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.uapi.Errno;
@@ -24,8 +24,8 @@ final class MockDmaBufOps {
     private MockDmaBufOps() {
     }
 
-    private static SimProcess caller(ExtensionCall call) {
-        if (!(call.caller() instanceof SimProcess p)) {
+    private static UserProcess caller(ExtensionCall call) {
+        if (!(call.caller() instanceof UserProcess p)) {
             throw new IommufdException(Errno.EBADF, "the caller has no descriptor table");
         }
         return p;
@@ -38,7 +38,7 @@ final class MockDmaBufOps {
         if (len == 0 || len > MAX_LENGTH) {
             throw IommufdException.einval("dmabuf_get.length " + len + " is 0 or above " + MAX_LENGTH);
         }
-        SimProcess process = caller(call);
+        UserProcess process = caller(call);
         long pages = (len + PhysicalMemory.PAGE_SIZE - 1) / PhysicalMemory.PAGE_SIZE;
         int order = 64 - Long.numberOfLeadingZeros(pages - 1);
         PhysicalMemory memory = host.memory();
@@ -51,7 +51,7 @@ final class MockDmaBufOps {
     /** DMABUF_REVOKE: a bad fd is EBADF, not a dma-buf EINVAL, a buffer the mock did not export EOPNOTSUPP. */
     static IommuTestCmd revoke(HostServices host, ExtensionCall call, IommuTestCmd cmd) {
         DmabufRevoke p = StructCodec.of(DmabufRevoke.class).decode(cmd.payload());
-        SimProcess process = caller(call);
+        UserProcess process = caller(call);
         var file = process.specialFile(p.dmabufFd());
         if (file == null) {
             process.file(p.dmabufFd()); // EBADF when nothing is open there

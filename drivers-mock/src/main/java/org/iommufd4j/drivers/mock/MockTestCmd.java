@@ -18,7 +18,7 @@ import org.iommufd4j.uapi.selftest.IommuTestPayloads.MockDomainReplace;
 import org.iommufd4j.uapi.selftest.IommuTestPayloads.PasidDetach;
 import org.iommufd4j.uapi.selftest.IommuTestPayloads.PasidPt;
 import org.iommufd4j.memory.PhysicalMemory;
-import org.iommufd4j.memory.SimProcess;
+import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.spi.BoundDevice;
 import org.iommufd4j.spi.ExtensionCall;
@@ -185,9 +185,9 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
         return d;
     }
 
-    private static SimProcess process(ExtensionCall call) {
+    private static UserProcess process(ExtensionCall call) {
         UserMemory caller = call.caller();
-        if (caller instanceof SimProcess p) {
+        if (caller instanceof UserProcess p) {
             return p;
         }
         throw new IommufdException(Errno.EFAULT, "the caller has no address space");
@@ -205,15 +205,20 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
                     + " must be MOCK_PAGE_SIZE aligned and not overflow");
         }
         PagingDomain domain = mockPaging(call, cmd.id());
-        SimProcess process = process(call);
+        UserProcess process = process(call);
         for (long off = 0; off < p.length(); off += MOCK_PAGE_SIZE) {
             long va = p.uptr() + off;
             long pfn = process.frameAt(va);
+            long actual = domain.iovaToPhys(p.iova() + off);
             if (pfn == 0) {
-                throw new IommufdException(Errno.EFAULT, "check_map: user address 0x" + Long.toHexString(va) + " is not mapped");
+                // get_user_pages_fast faults the page in: unmapped is EFAULT (the read throws it); a
+                // page with no frame yet (never touched, or a real process's page nobody pinned)
+                // cannot be the one the IOVA maps.
+                process.read(va, new byte[1], 0, 1);
+                throw IommufdException.einval("check_map: IOVA 0x" + Long.toHexString(p.iova() + off) + " translates to PA 0x"
+                        + Long.toHexString(actual) + ", but the user page at 0x" + Long.toHexString(va) + " is not pinned");
             }
             long expected = (pfn << PhysicalMemory.PAGE_SHIFT) + (va & (PhysicalMemory.PAGE_SIZE - 1));
-            long actual = domain.iovaToPhys(p.iova() + off);
             if (actual != expected) {
                 throw IommufdException.einval("check_map: IOVA 0x" + Long.toHexString(p.iova() + off) + " translates to PA 0x"
                         + Long.toHexString(actual) + ", the user page is at PA 0x" + Long.toHexString(expected));
@@ -233,7 +238,7 @@ final class MockTestCmd implements ExtensionIoctl<IommuTestCmd> {
             throw IommufdException.einval("check_refs: length 0x" + Long.toHexString(p.length()) + " and uptr 0x"
                     + Long.toHexString(p.uptr()) + " must be PAGE_SIZE aligned");
         }
-        SimProcess process = process(call);
+        UserProcess process = process(call);
         for (long off = 0; off < p.length(); off += page) {
             long va = p.uptr() + off;
             if (process.frameAt(va) == 0) {
