@@ -72,6 +72,17 @@ public final class IommufdContext implements AutoCloseable {
 
     /** The byte ioctl, failing with an exception that says why instead of a bare {@code -errno}. */
     public int ioctlOrThrow(int cmd, ByteBuffer arg, UserMemory caller) {
+        return ioctlOrThrow(cmd, arg, caller, () -> { });
+    }
+
+    /**
+     * The byte ioctl for a caller whose struct lives elsewhere (a real process's memory):
+     * {@code copyOut} copies {@code arg} back to it after the handler ran, before the object the
+     * call created is finalized, as iommufd_ucmd_respond runs inside the command, so a failed copy
+     * (EFAULT) aborts that object instead of leaving one the caller never learned the ID of. It
+     * also runs, best effort, when the handler failed with a struct to report (e.g. an entry count).
+     */
+    public int ioctlOrThrow(int cmd, ByteBuffer arg, UserMemory caller, Runnable copyOut) {
         enter();
         try {
             IoctlHandler<?> handler = table.lookup(cmd);
@@ -80,15 +91,15 @@ public final class IommufdContext implements AutoCloseable {
                 if (compat == null) {
                     throw new IommufdException(Errno.ENOTTY, "unknown ioctl 0x" + Integer.toHexString(cmd));
                 }
-                return runCompat(compat, arg, caller);
+                return runCompat(compat, arg, caller, copyOut);
             }
-            return runBytes(handler, arg, caller);
+            return runBytes(handler, arg, caller, copyOut);
         } finally {
             leave();
         }
     }
 
-    private <T extends Record> int runBytes(IoctlHandler<T> handler, ByteBuffer arg, UserMemory caller) {
+    private <T extends Record> int runBytes(IoctlHandler<T> handler, ByteBuffer arg, UserMemory caller, Runnable copyOut) {
         StructCodec<T> codec = handler.codec();
         if (arg == null) {
             throw new IommufdException(Errno.EFAULT, codec.name() + ": no argument");
@@ -118,16 +129,26 @@ public final class IommufdContext implements AutoCloseable {
         kernel.put(0, user, 0, copied);
         T cmd = codec.decode(kernel);
         Ucmd ucmd = new Ucmd(this, caller);
+        boolean ok = false;
         try {
-            T response = invoke(handler, cmd, ucmd);
+            T response = handler.handle(ucmd, cmd);
             if (response != null) {
                 copyBack(codec, response, kernel, user, copied);
             }
+            copyOut.run();
+            ok = true;
         } catch (IommufdException e) {
-            if (codec.type().isInstance(e.response())) {
+            if (!ok && codec.type().isInstance(e.response())) {
                 copyBack(codec, codec.type().cast(e.response()), kernel, user, copied);
+                try {
+                    copyOut.run();
+                } catch (IommufdException ignored) {
+                    // The call's own errno is what the caller gets.
+                }
             }
             throw e;
+        } finally {
+            ucmd.complete(ok);
         }
         return ucmd.returnValue();
     }
@@ -137,11 +158,12 @@ public final class IommufdContext implements AutoCloseable {
         user.put(0, kernel, 0, copied);
     }
 
-    private int runCompat(CompatIoctlHandler handler, ByteBuffer arg, UserMemory caller) {
+    private int runCompat(CompatIoctlHandler handler, ByteBuffer arg, UserMemory caller, Runnable copyOut) {
         Ucmd ucmd = new Ucmd(this, caller);
         boolean ok = false;
         try {
             int rc = handler.handle(ucmd, arg == null ? null : arg.slice().order(ByteOrder.LITTLE_ENDIAN));
+            copyOut.run();
             ok = true;
             return rc;
         } finally {

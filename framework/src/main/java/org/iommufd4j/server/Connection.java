@@ -197,8 +197,9 @@ final class Connection implements Runnable {
         IoctlArgs args = IoctlArgs.read(caller, cmd, arg);
         int rc;
         try {
-            rc = context.ctx().ioctlOrThrow(cmd, args.buffer(), caller);
-            args.writeBack();
+            // The write-back runs inside the call: if the caller cannot take the answer, the
+            // object the call made is aborted, as when iommufd_ucmd_respond fails.
+            rc = context.ctx().ioctlOrThrow(cmd, args.buffer(), caller, args::writeBack);
         } catch (IommufdException e) {
             fds.closeAll();
             LOG.debug("pid {}: ioctl 0x{} arg 0x{}: {} {}", p, Integer.toHexString(cmd), Long.toHexString(arg),
