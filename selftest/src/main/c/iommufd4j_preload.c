@@ -173,6 +173,7 @@ struct mapping {
 	uintptr_t addr;
 	size_t length;
 	int sock;
+	uint64_t context_token;
 	struct mapping *next;
 };
 static struct mapping *mappings;
@@ -650,11 +651,71 @@ static int handle_callback(int sock, const struct i4j_header *h, const unsigned 
 
 /* ------------------------------------------------------------------ close and dup */
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Under the lock: a shim mapping of this context keeps its connection open (struct mapping). */
+static bool context_is_mapped(const struct conn *c)
+{
+	if (c->kind != CONN_CONTEXT)
+		return false;
+	for (const struct mapping *m = mappings; m != NULL; m = m->next)
+		if (m->context_token == c->context_token)
+			return true;
+	return false;
+}
+
+/* How long close() waits for the server to let go of a connection before it closes anyway. */
+#define CLOSE_WAIT_MS 2000
+
+/*
+ * The kernel releases a file in close() of its last descriptor, so a program may destroy what the
+ * file held right after (close(fault_fd) then IOMMU_DESTROY of the fault object). Over a socket
+ * the server would only notice the end of stream some time later. So the last close in this
+ * process half-closes the connection and waits (bounded) until the server has closed its end,
+ * which it does when it lets go of the connection.
+ */
+static void close_and_wait(int fd)
+{
+	if (shutdown(fd, SHUT_WR) < 0)
+		return;
+	long long deadline = now_ms() + CLOSE_WAIT_MS;
+	for (;;) {
+		char scratch[64];
+		ssize_t n = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+		if (n == 0)
+			return;
+		if (n > 0)
+			continue; /* nothing is outstanding; whatever this is, it is not ours any more */
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return;
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		CALL_NEXT(poll, ENOSYS, &p, 1, (int)left);
+	}
+}
+
 EXPORT int close(int fd)
 {
 	if (conn_peek(fd) != NULL) {
 		lock();
+		struct conn *c = conn_peek(fd);
+		/*
+		 * Only this process's last descriptor of the connection: a dup or an mmap of it still
+		 * uses the stream. (A fork child has a connection of its own.)
+		 */
+		bool last = c != NULL && c->refs == 1 && !context_is_mapped(c);
 		table_forget(fd);
+		if (last)
+			close_and_wait(fd);
 		unlock();
 	}
 	return CALL_NEXT(close, ENOSYS, fd);
@@ -885,13 +946,6 @@ static short shim_revents(int fd, struct conn *c, short events)
 	return (short)(r & (events | POLLERR | POLLHUP));
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * poll() with shim fds in the set: the server's POLL does not block, so ask it (and poll the
  * program's other fds with a zero timeout) every millisecond until something is ready or the
@@ -1073,6 +1127,7 @@ static void *context_mmap(int fd, void *addr, size_t length, int prot, int flags
 	m->addr = (uintptr_t)p;
 	m->length = rounded;
 	m->sock = sock;
+	m->context_token = c->context_token;
 	m->next = mappings;
 	mappings = m;
 	__atomic_store_n(&mapping_count, mapping_count + 1, __ATOMIC_RELEASE);
@@ -1135,6 +1190,7 @@ static void unmap_range(uintptr_t start, uintptr_t end)
 				tail->addr = hi;
 				tail->length = m_end - hi;
 				tail->sock = sock;
+				tail->context_token = m->context_token;
 				tail->next = m->next;
 				m->next = tail;
 				__atomic_store_n(&mapping_count, mapping_count + 1, __ATOMIC_RELEASE);

@@ -212,6 +212,22 @@ static int viommu_alloc(int fd, uint32_t dev, uint32_t hwpt, struct iommu_viommu
 	return rc;
 }
 
+/*
+ * IOMMU_DESTROY of an object whose fd was just closed. The kernel releases the file inside
+ * close(); the shim's close waits until the server has closed its end of the fd's connection, but
+ * the server may still be releasing the file right after that, so EBUSY is retried for up to a
+ * second (a file that is never released still fails).
+ */
+static int destroy_after_close(int fd, uint32_t id)
+{
+	for (int tries = 0;; tries++) {
+		int rc = destroy(fd, id);
+		if (rc == 0 || errno != EBUSY || tries == 1000)
+			return rc;
+		usleep(1000);
+	}
+}
+
 static void fill(void *buf, size_t length, uint32_t seed)
 {
 	uint8_t *p = buf;
@@ -563,7 +579,7 @@ static bool fault_queue(void)
 	EXPECT_OK(mock_domain_replace(fd, stdev, ioas));
 	EXPECT_OK(destroy(fd, nested));
 	EXPECT_OK(close(fault_fd));
-	EXPECT_OK(destroy(fd, fa.out_fault_id));
+	EXPECT_OK(destroy_after_close(fd, fa.out_fault_id));
 	EXPECT_OK(destroy(fd, vd.out_vdevice_id));
 	EXPECT_OK(destroy(fd, viommu));
 	EXPECT_OK(destroy(fd, parent));
