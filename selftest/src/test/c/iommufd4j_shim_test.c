@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -504,18 +505,43 @@ static bool viommu_mmap(void)
 	EXPECT(mmap(NULL, len / 2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off) == MAP_FAILED);
 	EXPECT(errno == ENXIO);
 
+	/* What iommufd_fops_mmap refuses: a private mapping, an executable one. */
+	EXPECT(mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, off) == MAP_FAILED);
+	EXPECT(errno == EINVAL);
+	EXPECT(mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_SHARED, fd, off) == MAP_FAILED);
+	EXPECT(errno == EPERM);
+
 	uint32_t *region = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	EXPECT(region != MAP_FAILED);
 	/* The mock wrote in_data into the region's first word (the loopback test). */
 	EXPECT(region[0] == 0xbeef);
 	/* The mapping holds the vIOMMU: it cannot be destroyed until munmap. */
 	EXPECT_ERRNO(EBUSY, destroy(fd, viommu));
+
+	/* A second, read-only mapping of the region is a second reference. */
+	const char *ro = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+	EXPECT(ro != MAP_FAILED);
+	EXPECT(*(const uint32_t *)ro == 0xbeef);
 	EXPECT_OK(munmap(region, len));
+	EXPECT_ERRNO(EBUSY, destroy(fd, viommu));
+	/* Its pages go one at a time; the reference goes with the last. */
+	EXPECT(len >= 2 * PAGE);
+	EXPECT_OK(munmap((void *)ro, PAGE));
+	EXPECT_ERRNO(EBUSY, destroy(fd, viommu));
+	EXPECT_OK(munmap((void *)(ro + PAGE), len - PAGE));
 	EXPECT_OK(destroy(fd, viommu));
 
-	EXPECT_OK(destroy(fd, parent));
-	EXPECT_OK(destroy(fd, stdev));
+	/*
+	 * As a vma holds the kernel's file, a mapping keeps the context open after close(fd); its
+	 * munmap then releases everything (PreloadShimTest checks the server is left empty).
+	 */
+	EXPECT_OK(viommu_alloc(fd, idev, parent, &data, &viommu));
+	region = mmap(NULL, data.out_mmap_length, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      (off_t)data.out_mmap_offset);
+	EXPECT(region != MAP_FAILED);
 	EXPECT_OK(close(fd));
+	EXPECT(region[0] == 0xbeef);
+	EXPECT_OK(munmap(region, data.out_mmap_length));
 	return true;
 }
 
@@ -595,10 +621,16 @@ static bool fault_queue(void)
  * stays alive until the parent has read the map (the server reads a client's pages from the
  * living process, see README "Limits").
  */
-static int child_maps(int fd, uint32_t ioas, uint8_t *buf, uint64_t iova, int ready, int go)
+static int child_maps(int fd, uint32_t ioas, int access, uint8_t *buf, uint64_t iova, int ready, int go)
 {
 	fill(buf, BUFFER_SIZE, 77); /* copy-on-write: only the child sees these bytes */
 	int rc = ioas_map(fd, ioas, buf, BUFFER_SIZE, &iova, true) == 0 ? 0 : 10 + errno;
+	/* The access fd it inherited is the same access, now reading the child's own memory. */
+	uint8_t check[64];
+	if (rc == 0 && access_rw(fd, access, iova + PAGE, check, sizeof(check), false) != 0)
+		rc = 40 + errno;
+	else if (rc == 0 && memcmp(check, buf + PAGE, sizeof(check)) != 0)
+		rc = 4;
 	char c = (char)rc;
 	if (write(ready, &c, 1) != 1)
 		return 2;
@@ -619,18 +651,19 @@ static bool fork_child_maps(void)
 	int ready[2], go[2];
 	EXPECT_OK(pipe(ready));
 	EXPECT_OK(pipe(go));
+	int access;
+	EXPECT_OK(create_access(fd, ioas, &access));
 
 	pid_t pid = fork();
 	EXPECT(pid >= 0);
 	if (pid == 0)
-		_exit(child_maps(fd, ioas, buf, iova, ready[1], go[0]));
+		_exit(child_maps(fd, ioas, access, buf, iova, ready[1], go[0]));
 	char c = 1;
 	bool mapped = read(ready[0], &c, 1) == 1 && c == 0;
 	bool checked = false;
 	uint8_t *want = page_buffer(BUFFER_SIZE);
 	uint8_t *got = page_buffer(BUFFER_SIZE);
-	int access = -1;
-	if (mapped && want != NULL && got != NULL && create_access(fd, ioas, &access) == 0) {
+	if (mapped && want != NULL && got != NULL) {
 		/* The parent sees the child's map in the shared context, holding the child's bytes. */
 		fill(want, BUFFER_SIZE, 77);
 		checked = access_rw(fd, access, iova, got, BUFFER_SIZE, false) == 0 &&
@@ -642,7 +675,8 @@ static bool fork_child_maps(void)
 	int status;
 	EXPECT(waitpid(pid, &status, 0) == pid);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		diag("child status 0x%x (exit 10 + errno when its IOAS_MAP failed)", status);
+		diag("child status 0x%x (exit 10 + errno: IOAS_MAP failed, 40 + errno: ACCESS_RW failed, 4: other bytes)",
+		     status);
 	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT(mapped);
 	EXPECT(checked);
@@ -692,6 +726,40 @@ static bool dup_shares_the_context(void)
 	EXPECT_OK(close(200));
 	EXPECT_OK(destroy(fd3, a));
 	EXPECT_OK(close(fd3));
+	return true;
+}
+
+struct thread_arg {
+	int fd;
+	int failures;
+};
+
+static void *alloc_destroy_loop(void *p)
+{
+	struct thread_arg *a = p;
+	for (int i = 0; i < 100; i++) {
+		uint32_t id;
+		if (ioas_alloc(a->fd, &id) != 0 || destroy(a->fd, id) != 0)
+			a->failures++;
+	}
+	return NULL;
+}
+
+static bool threads_share_the_fd(void)
+{
+	int fd = open_iommufd();
+	EXPECT(fd >= 0);
+	pthread_t threads[4];
+	struct thread_arg args[4];
+	for (int i = 0; i < 4; i++) {
+		args[i] = (struct thread_arg){.fd = fd};
+		EXPECT_OK(pthread_create(&threads[i], NULL, alloc_destroy_loop, &args[i]));
+	}
+	for (int i = 0; i < 4; i++) {
+		EXPECT_OK(pthread_join(threads[i], NULL));
+		EXPECT(args[i].failures == 0);
+	}
+	EXPECT_OK(close(fd));
 	return true;
 }
 
@@ -772,7 +840,7 @@ int main(int argc, char **argv)
 		printf("1..1\n");
 		run("open_without_server_is_ENODEV", no_server);
 	} else {
-		printf("1..12\n");
+		printf("1..13\n");
 		run("other_paths_pass_through", other_paths_pass_through);
 		run("open_and_close", open_and_close);
 		run("ioas_map_unmap", ioas_map_unmap);
@@ -784,6 +852,7 @@ int main(int argc, char **argv)
 		run("fault_queue", fault_queue);
 		run("fork_child_maps", fork_child_maps);
 		run("dup_shares_the_context", dup_shares_the_context);
+		run("threads_share_the_fd", threads_share_the_fd);
 		run("dispatch_errnos", dispatch_errnos);
 	}
 	if (tests_failed > 0)
