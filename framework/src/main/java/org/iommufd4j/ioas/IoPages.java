@@ -7,7 +7,7 @@ import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.memory.AccountMode;
 import org.iommufd4j.memory.DmaBuf;
 import org.iommufd4j.memory.PhysicalMemory;
-import org.iommufd4j.memory.SimFile;
+import org.iommufd4j.memory.ShmemFile;
 import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.memory.UserMemory;
 import org.iommufd4j.uapi.Errno;
@@ -27,7 +27,7 @@ final class IoPages {
     private final PhysicalMemory memory;
     /** The process whose memory is pinned (user pages), or null for file pages. */
     private final UserProcess source;
-    private final SimFile file;
+    private final ShmemFile file;
     /** The dma-buf whose frames these are (no pin, no accounting), or null. */
     private final DmaBuf dmabuf;
     /** Page-aligned start: a user VA or a file offset. */
@@ -45,12 +45,12 @@ final class IoPages {
     /** Areas referring to these pages ({@code kref}); for leak checks. */
     private int areaRefs;
 
-    private IoPages(PhysicalMemory memory, UserProcess source, SimFile file, long start, long length, boolean writable,
+    private IoPages(PhysicalMemory memory, UserProcess source, ShmemFile file, long start, long length, boolean writable,
             UserProcess owner, AccountMode mode) {
         this(memory, source, file, null, start, length, writable, owner, mode);
     }
 
-    private IoPages(PhysicalMemory memory, UserProcess source, SimFile file, DmaBuf dmabuf, long start, long length,
+    private IoPages(PhysicalMemory memory, UserProcess source, ShmemFile file, DmaBuf dmabuf, long start, long length,
             boolean writable, UserProcess owner, AccountMode mode) {
         long end = start + length;
         if (length <= 0 || Long.compareUnsigned(end, start) < 0) {
@@ -80,7 +80,7 @@ final class IoPages {
     }
 
     /** Pages of memfd {@code file} at [start, start+length), charged to {@code caller}. */
-    static IoPages ofFile(UserProcess caller, SimFile file, long start, long length, boolean writable, AccountMode mode) {
+    static IoPages ofFile(UserProcess caller, ShmemFile file, long start, long length, boolean writable, AccountMode mode) {
         if (start < 0 || length <= 0 || start + length < start || start + length > file.size()) {
             throw new IommufdException(Errno.EINVAL, "file range [" + Long.toUnsignedString(start) + ", +"
                     + Long.toUnsignedString(length) + ") is not inside " + file + " of size " + file.size());

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.iommufd4j.failnth.FailNth;
 import org.iommufd4j.memory.AccountMode;
-import org.iommufd4j.memory.SimFile;
+import org.iommufd4j.memory.ShmemFile;
 import org.iommufd4j.memory.DmaBuf;
 import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.memory.UserMemory;
@@ -85,7 +85,7 @@ public final class IoPagetable implements DmaBuf.Importer {
     }
 
     /** Maps bytes [start, start+length) of memfd {@code file} (iopt_map_file_pages); pins are charged to {@code caller}. */
-    public long mapFile(UserProcess caller, SimFile file, long start, long length, long iova, boolean fixed, int prot,
+    public long mapFile(UserProcess caller, ShmemFile file, long start, long length, long iova, boolean fixed, int prot,
             AccountMode mode) {
         if (length == 0) {
             throw IommufdException.einval("length must not be 0");

@@ -4,7 +4,7 @@ import jakarta.inject.Inject;
 import org.iommufd4j.core.IoctlHandler;
 import org.iommufd4j.core.Ucmd;
 import org.iommufd4j.memory.DmaBuf;
-import org.iommufd4j.memory.SimFile;
+import org.iommufd4j.memory.ShmemFile;
 import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommuIoasMapFile;
@@ -49,7 +49,7 @@ public final class IoasMapFileHandler implements IoctlHandler<IommuIoasMapFile> 
                         prot);
                 return cmd.withOutIova(iova);
             }
-            SimFile file = caller.file(cmd.fd());
+            ShmemFile file = caller.file(cmd.fd());
             if (!file.isMemfd()) {
                 throw new IommufdException(Errno.EOPNOTSUPP, "iommu_ioas_map_file.fd " + cmd.fd() + " is not a memfd");
             }

@@ -15,7 +15,7 @@ import org.iommufd4j.uapi.IommufdException;
  * write or pin and dropped by truncation. The file lives while a file descriptor or a mapping
  * holds it; a frame pinned for DMA survives truncation and the file's end until it is unpinned.
  */
-public final class SimFile implements OpenFile {
+public final class SimFile implements OpenFile, ShmemFile {
     private final PhysicalMemory memory;
     private final String name;
     private final boolean memfd;
@@ -42,16 +42,19 @@ public final class SimFile implements OpenFile {
         return hugetlb;
     }
 
+    @Override
     public String name() {
         return name;
     }
 
     /** True for a file made by memfd_create (IOAS_MAP_FILE accepts only those). */
+    @Override
     public boolean isMemfd() {
         return memfd;
     }
 
     /** The file size in bytes. */
+    @Override
     public synchronized long size() {
         return size;
     }
@@ -87,6 +90,7 @@ public final class SimFile implements OpenFile {
     }
 
     /** pwrite: writes {@code len} bytes at {@code offset}, growing the file if needed. */
+    @Override
     public synchronized void write(long offset, byte[] src, int off, int len) {
         if (offset < 0 || len < 0) {
             throw new IommufdException(Errno.EINVAL, "pwrite: bad offset " + offset + " or length " + len);
@@ -98,6 +102,7 @@ public final class SimFile implements OpenFile {
     }
 
     /** pread: reads up to the file's end; returns the number of bytes read. */
+    @Override
     public synchronized int read(long offset, byte[] dst, int off, int len) {
         if (offset < 0 || len < 0) {
             throw new IommufdException(Errno.EINVAL, "pread: bad offset " + offset + " or length " + len);
@@ -155,6 +160,7 @@ public final class SimFile implements OpenFile {
      * frames in order. A range past the file's end is EINVAL (the file may have been truncated);
      * on any failure nothing stays pinned.
      */
+    @Override
     public synchronized long[] pinRange(long start, long length) {
         if (start < 0 || length <= 0 || start + length < start || start + length > size) {
             throw new IommufdException(Errno.EINVAL, name + ": bytes [" + start + ", " + start + "+" + length

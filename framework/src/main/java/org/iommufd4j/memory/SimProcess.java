@@ -263,6 +263,7 @@ public final class SimProcess implements UserProcess {
     }
 
     /** Whether a descriptor is open at {@code fd}. */
+    @Override
     public synchronized boolean isOpen(int fd) {
         return fds.containsKey(fd);
     }

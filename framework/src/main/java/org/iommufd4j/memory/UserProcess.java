@@ -68,11 +68,17 @@ public interface UserProcess extends UserMemory {
     /** Installs an anon inode file (the selftest's access fd); see {@link #installFile(String, FileOps)}. */
     int installFile(AnonFile file);
 
+    /** Whether a descriptor is open at {@code fd}. */
+    boolean isOpen(int fd);
+
     /** close(fd): EBADF when nothing is open there. */
     void close(int fd);
 
-    /** The shmem file open at {@code fd} (IOAS_MAP_FILE): EBADF when there is none, ENODEV when not shmem. */
-    SimFile file(int fd);
+    /**
+     * The file open at {@code fd}, for IOAS_MAP_FILE: EBADF when nothing is open there; a file
+     * that cannot be mapped is ENODEV or EOPNOTSUPP, or answers false to {@link ShmemFile#isMemfd}.
+     */
+    ShmemFile file(int fd);
 
     /** The anon inode file open at {@code fd}, or null when another kind of file; EBADF when nothing is open. */
     AnonFile anonFile(int fd);

@@ -138,6 +138,9 @@ final class Connection implements Runnable {
         } catch (IommufdException e) {
             LOG.debug("connection {}: handshake type {}: {} {}", id, f.type(), e.errno(), e.getMessage());
             reply = Wire.result(-e.errno().value());
+        } catch (RuntimeException e) {
+            LOG.error("connection {}: handshake type {}: internal error", id, f.type(), e);
+            reply = Wire.result(-Errno.EIO.value());
         }
         Wire.write(channel, f.type(), f.seq(), reply);
     }

@@ -19,6 +19,7 @@ import org.iommufd4j.uapi.IommuDestroy;
 import org.iommufd4j.uapi.IommuFaultAlloc;
 import org.iommufd4j.uapi.IommuIoasAlloc;
 import org.iommufd4j.uapi.IommuIoasMap;
+import org.iommufd4j.uapi.IommuIoasMapFile;
 import org.iommufd4j.uapi.IommuIoasMapFlags;
 import org.iommufd4j.uapi.IommufdIoctl;
 import org.iommufd4j.uapi.StructCodec;
@@ -169,6 +170,37 @@ class UapiServerTest {
     }
 
     @Test
+    void aMemfdOfTheCallerIsMappedThroughProcFd() throws Exception {
+        String program = "import os, mmap, ctypes, time\n"
+                + "fd = os.memfd_create('buf')\n"
+                + "os.ftruncate(fd, 16384)\n"
+                + "scratch = mmap.mmap(-1, 65536)\n"
+                + "print(fd, ctypes.addressof(ctypes.c_char.from_buffer(scratch)), flush=True)\n"
+                + "time.sleep(60)\n";
+        try (LiveChild py = LiveChild.start("python", "python3", "-c", program); TestClient c = client()) {
+            String[] line = py.readLine().trim().split(" ");
+            int memfd = Integer.parseInt(line[0]);
+            long scratch = Long.parseLong(line[1]);
+            c.open(py.pid());
+            py.write(scratch, IOAS_ALLOC.toBytes(new IommuIoasAlloc(0, 0)));
+            assertEquals(0, c.ioctl(py.pid(), IommufdIoctl.IOMMU_IOAS_ALLOC, scratch));
+            int ioas = IOAS_ALLOC.decode(py.read(scratch, IOAS_ALLOC.size())).outIoasId();
+            StructCodec<IommuIoasMapFile> mapFile = StructCodec.of(IommuIoasMapFile.class);
+            int rw = IommuIoasMapFlags.READABLE | IommuIoasMapFlags.WRITEABLE;
+            py.write(scratch, mapFile.toBytes(new IommuIoasMapFile(rw, ioas, memfd, 0, 8192, 0)));
+            assertEquals(0, c.ioctl(py.pid(), IommufdIoctl.IOMMU_IOAS_MAP_FILE, scratch));
+            assertNotEquals(0, mapFile.decode(py.read(scratch, mapFile.size())).iova(), "an IOVA was allocated and written back");
+            py.write(scratch, mapFile.toBytes(new IommuIoasMapFile(rw, ioas, 1, 0, 8192, 0)));
+            assertEquals(-Errno.EOPNOTSUPP.value(), c.ioctl(py.pid(), IommufdIoctl.IOMMU_IOAS_MAP_FILE, scratch), "a pipe");
+            py.write(scratch, mapFile.toBytes(new IommuIoasMapFile(rw, ioas, 999, 0, 8192, 0)));
+            assertEquals(-Errno.EBADF.value(), c.ioctl(py.pid(), IommufdIoctl.IOMMU_IOAS_MAP_FILE, scratch));
+            py.write(scratch, mapFile.toBytes(new IommuIoasMapFile(rw, ioas, memfd, 12288, 8192, 0)));
+            assertEquals(-Errno.EINVAL.value(), c.ioctl(py.pid(), IommufdIoctl.IOMMU_IOAS_MAP_FILE, scratch), "past the end");
+        }
+        await("closed", () -> server.openContexts() == 0);
+    }
+
+    @Test
     void joinSharesTheContextUntilTheLastConnectionGoes() throws Exception {
         TestClient parent = client();
         long token = parent.open(pid);
@@ -281,6 +313,25 @@ class UapiServerTest {
                 }
             });
             assertEquals(0, server.liveObjects());
+        }
+    }
+
+    @Test
+    void aQueueFdOutlivingItsContextReportsAnErrorInsteadOfReachingAGoneObject() throws Exception {
+        TestClient c = client();
+        long token = c.open(pid);
+        long va = put(0, FAULT_ALLOC, new IommuFaultAlloc(0, 0, 0));
+        int s = c.send(Wire.IOCTL, TestClient.le(16).putInt(pid).putInt(IommufdIoctl.IOMMU_FAULT_QUEUE_ALLOC).putLong(va));
+        Frame cb = c.receive();
+        try (TestClient fd = client()) {
+            assertEquals(0, fd.attach(pid, cb.u32(0), token));
+            c.answer(Wire.INSTALL_FD, s, TestClient.le(4).putInt(5));
+            assertEquals(0, c.receive().u32(0));
+            c.close();
+            await("the context closed though its fd is open", () -> server.openContexts() == 0);
+            assertEquals(0, server.liveObjects(), "closing the context destroyed the FAULT object");
+            assertEquals(FileOps.POLLERR, fd.call(Wire.POLL, TestClient.le(4).putInt(FileOps.POLLIN)).u32(0));
+            assertEquals(-Errno.EBADF.value(), fd.call(Wire.READ, TestClient.le(8).putInt(pid).putInt(40)).u32(0));
         }
     }
 

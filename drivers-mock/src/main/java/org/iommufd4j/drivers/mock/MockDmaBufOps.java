@@ -54,7 +54,9 @@ final class MockDmaBufOps {
         UserProcess process = caller(call);
         var file = process.specialFile(p.dmabufFd());
         if (file == null) {
-            process.file(p.dmabufFd()); // EBADF when nothing is open there
+            if (!process.isOpen(p.dmabufFd())) {
+                throw new IommufdException(Errno.EBADF, "dmabuf_revoke.dmabuf_fd " + p.dmabufFd() + " is not open");
+            }
             // dma_buf_get of a file that is not a dma-buf
             throw IommufdException.einval("dmabuf_revoke.dmabuf_fd " + p.dmabufFd() + " is not a dma-buf");
         }

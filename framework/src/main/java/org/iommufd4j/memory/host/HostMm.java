@@ -4,12 +4,12 @@ import static org.iommufd4j.memory.PhysicalMemory.PAGE_SHIFT;
 import static org.iommufd4j.memory.PhysicalMemory.PAGE_SIZE;
 
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.iommufd4j.memory.Capability;
 import org.iommufd4j.memory.ExternalPage;
 import org.iommufd4j.memory.MmAccounting;
 import org.iommufd4j.memory.PhysicalMemory;
+import org.iommufd4j.memory.ShmemFile;
 import org.iommufd4j.memory.SimUser;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
@@ -32,18 +32,21 @@ public final class HostMm {
     private final SimUser user;
     private final ProcMem mem;
     private final MmAccounting accounting;
+    /** The machine's memfds (IOAS_MAP_FILE), shared by every process. */
+    private final HostFiles files;
     /** Pinned pages: virtual page number → external frame. */
     private final Long2LongOpenHashMap frames = new Long2LongOpenHashMap();
     private volatile ProcCredentials credentials;
     private volatile boolean exited;
 
-    HostMm(Path proc, int pid, PhysicalMemory memory, SimUser user, ProcCredentials credentials) {
+    HostMm(Path proc, int pid, PhysicalMemory memory, SimUser user, ProcCredentials credentials, HostFiles files) {
         this.proc = proc;
         this.pid = pid;
         this.startTime = credentials.startTime();
         this.memory = memory;
         this.user = user;
         this.credentials = credentials;
+        this.files = files;
         this.mem = ProcMem.open(proc, pid);
         this.accounting = new MmAccounting("pid " + pid, user, () -> this.credentials.rlimitMemlock());
     }
@@ -86,11 +89,7 @@ public final class HostMm {
         if (exited) {
             return false;
         }
-        try {
-            if (!Files.exists(proc.resolve(Integer.toString(pid))) || ProcCredentials.read(proc, pid).startTime() != startTime) {
-                markExited();
-            }
-        } catch (IommufdException gone) {
+        if (!ProcCredentials.runs(proc, pid, startTime)) {
             markExited();
         }
         return !exited;
@@ -100,6 +99,17 @@ public final class HostMm {
     void markExited() {
         exited = true;
         mem.close();
+    }
+
+    /**
+     * The memfd open at {@code fd} in the process, for IOAS_MAP_FILE: EBADF when nothing is open
+     * there, EOPNOTSUPP when it is not a regular file (whether it is a memfd, the caller checks).
+     */
+    public ShmemFile file(int fd) {
+        if (fd < 0) {
+            throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid);
+        }
+        return files.open(proc, pid, fd);
     }
 
     /** Pinned pages now, for leak checks. */

@@ -1,12 +1,14 @@
 package org.iommufd4j.memory.host;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import org.iommufd4j.memory.AccountMode;
 import org.iommufd4j.memory.AnonFile;
 import org.iommufd4j.memory.Capability;
 import org.iommufd4j.memory.FileOps;
 import org.iommufd4j.memory.PhysicalMemory;
-import org.iommufd4j.memory.SimFile;
+import org.iommufd4j.memory.ShmemFile;
 import org.iommufd4j.memory.SimUser;
 import org.iommufd4j.memory.UserProcess;
 import org.iommufd4j.uapi.Errno;
@@ -130,20 +132,19 @@ public final class HostProcess implements UserProcess {
         return f == null ? null : f.privateData(FileOps.class);
     }
 
-    /**
-     * A memfd of a real process would be reached through {@code /proc/<pid>/fd/<n>}; its pages are
-     * not externally backed yet, so IOAS_MAP_FILE of one is EOPNOTSUPP (EBADF when nothing is open).
-     */
+    /** The memfd at {@code fd}, reached through {@code /proc/<pid>/fd/<n>}. */
     @Override
-    public SimFile file(int fd) {
-        checkOpen(fd);
-        throw new IommufdException(Errno.EOPNOTSUPP, "fd " + fd + " of pid " + pid()
-                + ": mapping a real process's memfd (IOAS_MAP_FILE) is not supported by the iommufd4j server");
+    public ShmemFile file(int fd) {
+        return mm.file(fd);
+    }
+
+    @Override
+    public boolean isOpen(int fd) {
+        return fd >= 0 && Files.exists(Path.of("/proc", Integer.toString(pid()), "fd", Integer.toString(fd)), LinkOption.NOFOLLOW_LINKS);
     }
 
     private void checkOpen(int fd) {
-        if (fd < 0 || !Files.exists(java.nio.file.Path.of("/proc", Integer.toString(pid()), "fd", Integer.toString(fd)),
-                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!isOpen(fd)) {
             throw new IommufdException(Errno.EBADF, "fd " + fd + " is not open in pid " + pid());
         }
     }

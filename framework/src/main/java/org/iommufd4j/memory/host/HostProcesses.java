@@ -17,6 +17,7 @@ public final class HostProcesses {
     private final Path proc;
     private final Int2ObjectOpenHashMap<HostMm> byPid = new Int2ObjectOpenHashMap<>();
     private final Int2ObjectOpenHashMap<SimUser> byUid = new Int2ObjectOpenHashMap<>();
+    private final HostFiles files;
 
     public HostProcesses(PhysicalMemory memory) {
         this(memory, PROC);
@@ -25,6 +26,7 @@ public final class HostProcesses {
     HostProcesses(PhysicalMemory memory, Path proc) {
         this.memory = memory;
         this.proc = proc;
+        this.files = new HostFiles(memory);
     }
 
     /**
@@ -42,7 +44,7 @@ public final class HostProcesses {
             mm.markExited(); // the pid was reused: that process is gone
         }
         SimUser user = byUid.computeIfAbsent(now.uid(), SimUser::new);
-        mm = new HostMm(proc, pid, memory, user, now);
+        mm = new HostMm(proc, pid, memory, user, now, files);
         byPid.put(pid, mm);
         return mm;
     }

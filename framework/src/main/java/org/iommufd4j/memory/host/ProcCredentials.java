@@ -25,6 +25,31 @@ record ProcCredentials(int uid, Set<Capability> capabilities, long rlimitMemlock
         capabilities = capabilities.isEmpty() ? Set.of() : Set.copyOf(capabilities);
     }
 
+    /** Field 22 of {@code /proc/<pid>/stat}; IOException when the process is gone. */
+    static long startTime(Path proc, int pid) throws IOException {
+        return Long.parseLong(stat(proc, pid)[19]);
+    }
+
+    /**
+     * Whether {@code pid} is the process that started at {@code startTime} and still has its
+     * memory: a zombie (state Z, or X while being reaped) keeps its /proc entry but not its mm.
+     */
+    static boolean runs(Path proc, int pid, long startTime) {
+        try {
+            String[] f = stat(proc, pid);
+            return Long.parseLong(f[19]) == startTime && !f[0].equals("Z") && !f[0].equals("X");
+        } catch (IOException | RuntimeException gone) {
+            return false;
+        }
+    }
+
+    /** The fields of {@code /proc/<pid>/stat} from field 3 (state) on. */
+    private static String[] stat(Path proc, int pid) throws IOException {
+        String stat = Files.readString(proc.resolve(Integer.toString(pid)).resolve("stat"));
+        // comm (field 2) may hold spaces and parentheses: count the fields after the last ')'.
+        return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    }
+
     /** Reads them now; ESRCH when the process is gone. */
     static ProcCredentials read(Path proc, int pid) {
         Path dir = proc.resolve(Integer.toString(pid));
@@ -45,10 +70,7 @@ record ProcCredentials(int uid, Set<Capability> capabilities, long rlimitMemlock
                     memlock = soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
                 }
             }
-            String stat = Files.readString(dir.resolve("stat"));
-            // comm (field 2) may hold spaces and parentheses: count fields after the last ')'.
-            String[] rest = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            long startTime = Long.parseLong(rest[19]);
+            long startTime = startTime(proc, pid);
             if (uid < 0 || memlock < 0) {
                 throw new IommufdException(Errno.EIO, "/proc/" + pid + "/status or limits lacks Uid or Max locked memory");
             }

@@ -32,7 +32,21 @@ public final class LiveChild implements AutoCloseable {
 
     /** Starts one, or skips the test when this host cannot give access to its memory. */
     public static LiveChild start() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("sleep", "60").start();
+        return start("sleep", "sleep", "60");
+    }
+
+    /**
+     * Starts {@code command}, whose process name (comm) is {@code comm}, and waits until it runs
+     * its own program; skips the test when it cannot be started or its memory is not accessible.
+     */
+    public static LiveChild start(String comm, String... command) throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            assumeTrue(false, command[0] + " cannot be started: " + e.getMessage());
+            throw e;
+        }
         Path maps = Path.of("/proc", Long.toString(p.pid()), "maps");
         long start = 0;
         long end = 0;
@@ -51,7 +65,7 @@ public final class LiveChild implements AutoCloseable {
                 }
             }
             if (start == 0 || ro == 0 || !new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "comm"))).trim()
-                    .equals("sleep")) {
+                    .startsWith(comm)) {
                 start = 0;
                 TimeUnit.MILLISECONDS.sleep(10);
             }
@@ -70,6 +84,15 @@ public final class LiveChild implements AutoCloseable {
         }
         assumeTrue(ok, "/proc/<pid>/mem of a child process is not accessible here");
         return child;
+    }
+
+    /** The next line the child printed on its standard output. */
+    public String readLine() throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c = process.getInputStream().read(); c >= 0 && c != '\n'; c = process.getInputStream().read()) {
+            b.append((char) c);
+        }
+        return b.toString();
     }
 
     public int pid() {
