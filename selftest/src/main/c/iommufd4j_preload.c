@@ -332,6 +332,14 @@ static int32_t transact(int sock, uint16_t type, const void *a, size_t alen, con
 			return -EIO;
 		}
 		int32_t result;
+		if (h.type == I4J_ERROR && h.length >= sizeof(result)) {
+			/* The server found our stream malformed and is closing it: report its errno once. */
+			memcpy(&result, payload, sizeof(result));
+			if (payload != small)
+				free(payload);
+			shutdown(sock, SHUT_RDWR);
+			return result < 0 ? result : -EIO;
+		}
 		if (h.seq != seq || h.length < sizeof(result)) {
 			if (payload != small)
 				free(payload);

@@ -14,6 +14,8 @@
 /* The server rejects longer payloads; the shim refuses to allocate more for a reply, too. */
 #define I4J_MAX_PAYLOAD (16u * 1024u * 1024u)
 
+/* The server's answer to a malformed message ({i32 -errno}, seq 0); it then closes the connection. */
+#define I4J_ERROR 0u
 /* First message on a connection. */
 #define I4J_OPEN 1u
 #define I4J_JOIN 2u
