@@ -66,11 +66,8 @@ final class Connection implements Runnable {
     }
 
     private void disconnect() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Closing is best effort.
-        }
+        // Release first, close the socket last: the shim's close() waits for our end to close, so
+        // the program's next call sees the file released, as the kernel releases it inside close().
         if (context != null) {
             boolean closed = false;
             try {
@@ -85,11 +82,19 @@ final class Connection implements Runnable {
                 LOG.info("pid {}: left {}", pid, context);
             }
         }
-        if (file != null) {
-            file.detach();
-            LOG.info("pid {}: closed {}", pid, file);
+        try {
+            if (file != null) {
+                file.detach();
+                LOG.info("pid {}: closed {}", pid, file);
+            }
+        } finally {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Closing is best effort.
+            }
+            server.connectionClosed(this);
         }
-        server.connectionClosed(this);
     }
 
     private void serve(Frame f) throws IOException {
