@@ -117,25 +117,33 @@ public final class HostMm {
         return frames.size();
     }
 
+    /** copy_from_user: a page not mapped readable is EFAULT, although /proc/pid/mem could force it. */
     public void read(long va, byte[] dst, int off, int len) {
         checkAlive(va);
+        checkMapped(va, len, false);
         mem.read(va, dst, off, len);
     }
 
     /** copy_to_user: a page not mapped writable is EFAULT, although /proc/pid/mem could force it. */
     public void write(long va, byte[] src, int off, int len) {
         checkAlive(va);
-        if (len > 0) {
-            ProcMaps maps = ProcMaps.read(proc, pid);
-            for (long p = va & -PAGE_SIZE; Long.compareUnsigned(p, va + len) < 0; p += PAGE_SIZE) {
-                long a = Math.max(p, va);
-                if (!maps.allows(a, true)) {
-                    throw new IommufdException(Errno.EFAULT, "user address 0x" + Long.toHexString(a) + " of pid " + pid
-                            + " is not mapped writable");
-                }
+        checkMapped(va, len, true);
+        mem.write(va, src, off, len);
+    }
+
+    /** EFAULT unless every page of {@code [va, va + len)} is mapped readable (and writable if {@code write}). */
+    private void checkMapped(long va, int len, boolean write) {
+        if (len <= 0) {
+            return;
+        }
+        ProcMaps maps = ProcMaps.read(proc, pid);
+        for (long p = va & -PAGE_SIZE; Long.compareUnsigned(p, va + len) < 0; p += PAGE_SIZE) {
+            long a = Math.max(p, va);
+            if (!maps.allows(a, write)) {
+                throw new IommufdException(Errno.EFAULT, "user address 0x" + Long.toHexString(a) + " of pid " + pid
+                        + " is not mapped " + (write ? "writable" : "readable"));
             }
         }
-        mem.write(va, src, off, len);
     }
 
     /**

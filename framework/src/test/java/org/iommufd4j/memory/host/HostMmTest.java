@@ -68,6 +68,23 @@ class HostMmTest {
     }
 
     @Test
+    void readingAnInaccessibleMappingIsEfaultThoughProcMemCouldForceIt() throws Exception {
+        // A child with a PROT_NONE page (mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS)).
+        String script = "import ctypes,sys,time\n"
+                + "libc=ctypes.CDLL(None); libc.mmap.restype=ctypes.c_void_p\n"
+                + "libc.mmap.argtypes=[ctypes.c_void_p,ctypes.c_size_t,ctypes.c_int,ctypes.c_int,ctypes.c_int,ctypes.c_long]\n"
+                + "print(hex(libc.mmap(None,4096,0,0x22,-1,0)),flush=True)\n"
+                + "time.sleep(60)\n";
+        try (LiveChild python = LiveChild.start("python3", "python3", "-c", script)) {
+            long page = Long.parseUnsignedLong(python.readLine().substring(2), 16);
+            HostMm other = processes.mm(python.pid());
+            IommufdException e = assertThrows(IommufdException.class, () -> other.read(page, new byte[8], 0, 8));
+            assertEquals(Errno.EFAULT, e.errno());
+            assertTrue(e.getMessage().contains("not mapped readable"), e.getMessage());
+        }
+    }
+
+    @Test
     void aPinnedPageIsOneFrameWhoseBytesAreTheProgramsPage() throws Exception {
         long va = child.scratch(1);
         long[] first = mm.pinPages(va, 2, true);
