@@ -44,13 +44,13 @@ public final class DmaRemapper {
         }
         Translation cached = iotlb.lookup(r.tag(), iova);
         if (cached == null) {
-            Translation t = walker.walk(r.format(), r.rootPa(), r.topLevel(), iova, access);
+            Translation t = walker.walk(r, iova, access);
             iotlb.fill(r.tag(), t);
             return t;
         }
         Translation current;
         try {
-            current = walker.translate(r.format(), r.rootPa(), r.topLevel(), iova, access);
+            current = walker.translate(r, iova, access);
         } catch (DmaFault f) {
             current = null;
         }
@@ -58,7 +58,7 @@ public final class DmaRemapper {
             bugs.report(new StaleTranslation(r.tag(), iova, cached, current));
         } else if (access == Access.WRITE) {
             // A cached entry is still dirtied in the table, as hardware does on the first write.
-            walker.walk(r.format(), r.rootPa(), r.topLevel(), iova, access);
+            walker.walk(r, iova, access);
         }
         int needed = access == Access.WRITE ? Prot.WRITE : Prot.READ;
         if ((cached.prot() & needed) == 0) {
