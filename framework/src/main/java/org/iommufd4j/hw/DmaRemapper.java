@@ -48,10 +48,15 @@ public final class DmaRemapper {
             iotlb.fill(r.tag(), t);
             return t;
         }
+        int needed = access == Access.WRITE ? Prot.WRITE : Prot.READ;
         Translation current;
         try {
             current = walker.translate(r, iova, access);
         } catch (DmaFault f) {
+            if (f.reason() == DmaFault.Reason.PERMISSION && (cached.prot() & needed) == 0) {
+                // The cached entry and the table agree: this access is not allowed. Nothing stale.
+                throw new DmaFault(iova, access, DmaFault.Reason.PERMISSION);
+            }
             current = null;
         }
         if (!cached.sameMapping(current)) {
@@ -60,7 +65,6 @@ public final class DmaRemapper {
             // A cached entry is still dirtied in the table, as hardware does on the first write.
             walker.walk(r, iova, access);
         }
-        int needed = access == Access.WRITE ? Prot.WRITE : Prot.READ;
         if ((cached.prot() & needed) == 0) {
             throw new DmaFault(iova, access, DmaFault.Reason.PERMISSION);
         }
