@@ -1,26 +1,29 @@
 package org.iommufd4j.drivers.vtd;
 
-import java.util.function.LongUnaryOperator;
-import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.pt.format.X8664Format;
 
 /**
  * What a guest's VT-d driver does with its first-stage table: x86-64 paging entries written into
- * guest-physical pages, which the test reaches through {@code gpaToHpa} (the host's view of guest
- * RAM). Tables get {@code P|RW|US|A}; leaves {@code P|US|A} plus {@code RW|D} when writable (VT-d
+ * guest-physical pages, which the test reaches through a {@link GuestRam} (the host's view of
+ * guest RAM). Tables get {@code P|RW|US|A}; leaves {@code P|US|A} plus {@code RW|D} when writable (VT-d
  * spec 9.7, as Linux's first-stage format writes them).
  */
 final class GuestFirstStage {
-    private final PhysicalMemory memory;
-    private final LongUnaryOperator gpaToHpa;
+    /** 8-byte loads and stores at guest-physical addresses. */
+    interface GuestRam {
+        long readLong(long gpa);
+
+        void writeLong(long gpa, long value);
+    }
+
+    private final GuestRam ram;
     private final int levels;
     private long nextFreeGpa;
     final long rootGpa;
 
     /** Table pages are taken from guest RAM upwards from {@code tablePoolGpa}. */
-    GuestFirstStage(PhysicalMemory memory, LongUnaryOperator gpaToHpa, int levels, long tablePoolGpa) {
-        this.memory = memory;
-        this.gpaToHpa = gpaToHpa;
+    GuestFirstStage(GuestRam ram, int levels, long tablePoolGpa) {
+        this.ram = ram;
         this.levels = levels;
         this.nextFreeGpa = tablePoolGpa;
         this.rootGpa = newTable();
@@ -36,11 +39,11 @@ final class GuestFirstStage {
     }
 
     private void write(long gpa, long value) {
-        memory.writeLong(gpaToHpa.applyAsLong(gpa), value);
+        ram.writeLong(gpa, value);
     }
 
     private long read(long gpa) {
-        return memory.readLong(gpaToHpa.applyAsLong(gpa));
+        return ram.readLong(gpa);
     }
 
     /** Maps the 4 KiB page at {@code iova} to guest-physical {@code gpa}. */

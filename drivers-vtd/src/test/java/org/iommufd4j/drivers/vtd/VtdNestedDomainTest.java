@@ -103,7 +103,17 @@ class VtdNestedDomainTest {
                 hostPages[i] = memory.allocate(0);
                 parent.map(GUEST_RAM + i * PAGE, hostPages[i], PAGE, 1, RW);
             }
-            s1 = new GuestFirstStage(memory, parent::iovaToPhys, levels, GUEST_RAM + GUEST_PAGES / 2 * PAGE);
+            s1 = new GuestFirstStage(new GuestFirstStage.GuestRam() {
+                @Override
+                public long readLong(long gpa) {
+                    return memory.readLong(parent.iovaToPhys(gpa));
+                }
+
+                @Override
+                public void writeLong(long gpa, long value) {
+                    memory.writeLong(parent.iovaToPhys(gpa), value);
+                }
+            }, levels, GUEST_RAM + GUEST_PAGES / 2 * PAGE);
             nested = device.allocNestedDomain(parent, 0, s1(0, s1.rootGpa, levels == 5 ? 57 : 48, 0));
             device.attachDomain(nested);
             dma = new DmaRemapper(memory, device.unitIotlb(), bugs);
