@@ -92,13 +92,18 @@ class VtdNestedDomainTest {
     }
 
     private final class Guest {
-        final VtdDomain parent = (VtdDomain) device.allocPagingDomain(VtdDevice.HWPT_ALLOC_NEST_PARENT);
+        final VtdDomain parent;
         final long[] hostPages = new long[GUEST_PAGES];
         final GuestFirstStage s1;
         final NestedDomain nested;
         final DmaRemapper dma;
 
         Guest(int levels) {
+            this(levels, 0);
+        }
+
+        Guest(int levels, int extraParentFlags) {
+            parent = (VtdDomain) device.allocPagingDomain(VtdDevice.HWPT_ALLOC_NEST_PARENT | extraParentFlags);
             for (int i = 0; i < GUEST_PAGES; i++) {
                 hostPages[i] = memory.allocate(0);
                 parent.map(GUEST_RAM + i * PAGE, hostPages[i], PAGE, 1, RW);
@@ -267,6 +272,25 @@ class VtdNestedDomainTest {
         assertThrows(DmaFault.class, () -> g.readByte(iova));
         assertTrue(bugs.isEmpty(), () -> bugs.staleTranslations().toString());
         assertTrue(driver.iommu().unit().queueErrors().isEmpty());
+    }
+
+    @Test
+    void aNestedWriteDirtiesTheSecondStagePageItLandsIn() {
+        Guest g = new Guest(4, VtdDevice.HWPT_ALLOC_DIRTY_TRACKING);
+        g.parent.setDirtyTracking(true);
+        g.parent.readAndClearDirty(GUEST_RAM, GUEST_PAGES * PAGE, false, (iova, len) -> { });
+        long iova = 0x20_0000;
+        g.s1.map(iova, g.gpa(5), true);
+        g.s1.map(iova + PAGE, g.gpa(6), true);
+        g.readByte(iova + PAGE);
+        g.dma.write(iova, new byte[] {1}, 0, 1);
+        java.util.List<Long> dirty = new java.util.ArrayList<>();
+        g.parent.readAndClearDirty(GUEST_RAM, GUEST_PAGES * PAGE, false, (gpa, len) -> {
+            for (long p = 0; p < len; p += PAGE) {
+                dirty.add(gpa + p);
+            }
+        });
+        assertEquals(java.util.List.of(g.gpa(5)), dirty, "only the GPA written through the first stage is dirty");
     }
 
     @Test
