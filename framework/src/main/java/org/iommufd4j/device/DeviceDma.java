@@ -7,13 +7,15 @@ import org.iommufd4j.hw.TranslationRoot;
 import org.iommufd4j.memory.PhysicalMemory;
 import org.iommufd4j.pt.IotlbGather;
 import org.iommufd4j.spi.IommuDomain;
+import org.iommufd4j.spi.NestedDomain;
 import org.iommufd4j.spi.PageTableDomain;
 
 /**
  * A bound device's path to memory in the hardware model: a {@link DmaRemapper} whose translation
- * root follows the domain attached to the RID. Only engine-backed paging domains
- * ({@link PageTableDomain}) can be walked; any other attachment (a nested domain, nothing) blocks
- * DMA.
+ * root follows the domain attached to the RID. Engine-backed paging domains
+ * ({@link PageTableDomain}) are walked, and nested domains whose driver models the walk
+ * ({@link NestedDomain#translationRoot()}) on a device with a unit IOTLB; any other attachment
+ * blocks DMA.
  *
  * <p>Two IOTLB arrangements. By default the device has a private IOTLB that this class flushes on
  * every change of attachment and on every invalidation the domain issues while attached, so what
@@ -67,6 +69,8 @@ final class DeviceDma {
                 ptd.addFlushListener(flusher);
             }
             remapper.attach(TranslationRoot.of(ptd.pageTable(), tag));
+        } else if (domain instanceof NestedDomain nested && driverKeepsIotlb && nested.translationRoot() != null) {
+            remapper.attach(nested.translationRoot());
         } else {
             remapper.attach(null);
         }

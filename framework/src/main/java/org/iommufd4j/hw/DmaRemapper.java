@@ -44,23 +44,27 @@ public final class DmaRemapper {
         }
         Translation cached = iotlb.lookup(r.tag(), iova);
         if (cached == null) {
-            Translation t = walker.walk(r.format(), r.rootPa(), r.topLevel(), iova, access);
+            Translation t = walker.walk(r, iova, access);
             iotlb.fill(r.tag(), t);
             return t;
         }
+        int needed = access == Access.WRITE ? Prot.WRITE : Prot.READ;
         Translation current;
         try {
-            current = walker.translate(r.format(), r.rootPa(), r.topLevel(), iova, access);
+            current = walker.translate(r, iova, access);
         } catch (DmaFault f) {
+            if (f.reason() == DmaFault.Reason.PERMISSION && (cached.prot() & needed) == 0) {
+                // The cached entry and the table agree: this access is not allowed. Nothing stale.
+                throw new DmaFault(iova, access, DmaFault.Reason.PERMISSION);
+            }
             current = null;
         }
         if (!cached.sameMapping(current)) {
             bugs.report(new StaleTranslation(r.tag(), iova, cached, current));
         } else if (access == Access.WRITE) {
             // A cached entry is still dirtied in the table, as hardware does on the first write.
-            walker.walk(r.format(), r.rootPa(), r.topLevel(), iova, access);
+            walker.walk(r, iova, access);
         }
-        int needed = access == Access.WRITE ? Prot.WRITE : Prot.READ;
         if ((cached.prot() & needed) == 0) {
             throw new DmaFault(iova, access, DmaFault.Reason.PERMISSION);
         }

@@ -14,6 +14,18 @@ public interface NestedDomain extends IommuDomain {
     PagingDomain parent();
 
     /**
+     * What the hardware model walks for a device attached to this domain: the user's stage-1 table
+     * nested over the parent's stage 2 ({@link org.iommufd4j.hw.TranslationRoot#nested}), tagged in
+     * the driver's unit IOTLB. Null (the default) when the driver does not model the walk: DMA
+     * through the domain is then blocked. Only followed for devices with a
+     * {@link IommuDevice#unitIotlb()}, since only the driver's own invalidations can keep a cache of
+     * a user-owned table coherent.
+     */
+    default org.iommufd4j.hw.TranslationRoot translationRoot() {
+        return null;
+    }
+
+    /**
      * Invalidates the caches the user's stage-1 feeds (IOMMU_HWPT_INVALIDATE on this domain's HWPT,
      * Linux {@code cache_invalidate_user}). The driver checks {@code entries.dataType()} (wrong type:
      * EINVAL), decodes each entry with its own codec through {@link UserArray#read}, and handles them

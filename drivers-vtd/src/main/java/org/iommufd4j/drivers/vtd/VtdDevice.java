@@ -9,11 +9,17 @@ import org.iommufd4j.spi.DeviceCapabilities;
 import org.iommufd4j.spi.DeviceConfig;
 import org.iommufd4j.spi.HostServices;
 import org.iommufd4j.spi.IommuDevice;
+import org.iommufd4j.spi.IommuDomain;
+import org.iommufd4j.spi.NestedDomain;
 import org.iommufd4j.spi.PagingDomain;
+import org.iommufd4j.spi.UserData;
 import org.iommufd4j.uapi.Errno;
 import org.iommufd4j.uapi.IommufdException;
 
-/** A device behind a VT-d unit; its paging domains are second- or first-stage engine tables. */
+/**
+ * A device behind a VT-d unit; its paging domains are second- or first-stage engine tables, and a
+ * second-stage nest parent can carry nested domains (a guest first stage over it).
+ */
 final class VtdDevice implements IommuDevice {
     // include/uapi/linux/iommufd.h enum iommufd_hwpt_alloc_flags
     static final int HWPT_ALLOC_NEST_PARENT = 1 << 0;
@@ -26,7 +32,7 @@ final class VtdDevice implements IommuDevice {
     private final String name;
     private final boolean firstStage;
     private final int levels;
-    private PagingDomain attached;
+    private IommuDomain attached;
 
     private VtdDevice(HostServices host, VtdIommu iommu, int sid, String name, boolean firstStage, int levels) {
         this.host = host;
@@ -91,7 +97,7 @@ final class VtdDevice implements IommuDevice {
         // second stage logs writes (SSADS), so only it gets dirty ops.
         boolean dirty = (hwptFlags & HWPT_ALLOC_DIRTY_TRACKING) != 0;
         try {
-            return VtdDomain.create(iommu, table, firstStage, dirty);
+            return VtdDomain.create(iommu, table, firstStage, dirty, (hwptFlags & HWPT_ALLOC_NEST_PARENT) != 0);
         } catch (RuntimeException e) {
             table.destroy();
             throw e;
@@ -110,21 +116,52 @@ final class VtdDevice implements IommuDevice {
         return iommu.unit().iotlb();
     }
 
+    /** Linux intel_iommu_domain_alloc_nested: see {@link VtdNestedDomain#allocate}. */
+    @Override
+    public NestedDomain allocNestedDomain(PagingDomain parent, int hwptFlags, UserData data) {
+        return VtdNestedDomain.allocate(iommu, name, parent, hwptFlags, data);
+    }
+
     /**
      * Points the context entry at {@code domain}. Leaving a domain tears the old entry down as Linux's
      * domain_context_clear_one does: context cache for this source id, then the old DID's IOTLB.
      */
     @Override
     public void attach(PagingDomain domain) {
-        if (attached != domain && attached instanceof VtdDomain old) {
-            iommu.flushDeviceContext(sid, old.did(), old.firstStage());
+        switchTo(domain);
+    }
+
+    /**
+     * Paging domains as {@link #attach}; a nested domain of this unit (intel_nested_attach_dev: a
+     * domain of another unit is EINVAL) points the RID_PASID entry at the guest's first stage nested
+     * over its parent, tagged with the nested DID.
+     */
+    @Override
+    public void attachDomain(IommuDomain domain) {
+        if (domain instanceof VtdNestedDomain nested) {
+            if (nested.iommu() != iommu) {
+                throw IommufdException.einval("vtd: " + name + ": " + nested + " belongs to another VT-d unit");
+            }
+            switchTo(nested);
+            return;
+        }
+        IommuDevice.super.attachDomain(domain);
+    }
+
+    private synchronized void switchTo(IommuDomain domain) {
+        if (attached != domain) {
+            if (attached instanceof VtdDomain old) {
+                iommu.flushDeviceContext(sid, old.did(), old.firstStage());
+            } else if (attached instanceof VtdNestedDomain old) {
+                iommu.flushDeviceContext(sid, old.did(), true);
+            }
         }
         attached = domain;
     }
 
     @Override
     public void release() {
-        attach(null);
+        switchTo(null);
     }
 
     @Override

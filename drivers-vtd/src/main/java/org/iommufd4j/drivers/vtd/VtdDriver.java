@@ -17,7 +17,9 @@ import org.iommufd4j.spi.IommuDriver;
 /**
  * The Intel VT-d driver. Paging domains are engine page tables: the second stage by default
  * (3, 4 or 5 levels), or the first stage (x86-64 paging, 4 or 5 levels) when a device is probed
- * with option {@code stage=first}. Device options: {@code stage} (second|first), {@code levels}.
+ * with option {@code stage=first}. A second-stage NEST_PARENT domain carries nested domains (a
+ * guest first stage, IOMMU_HWPT_DATA_VTD_S1). Device options: {@code stage} (second|first),
+ * {@code levels}.
  */
 final class VtdDriver implements IommuDriver {
     /** Format names, as listed in the capabilities: second stage by AGAW, first stage by width. */
@@ -48,7 +50,7 @@ final class VtdDriver implements IommuDriver {
 
     @Override
     public DriverCapabilities capabilities() {
-        return new DriverCapabilities(Set.of(DriverFeature.PAGING, DriverFeature.DIRTY_TRACKING),
+        return new DriverCapabilities(Set.of(DriverFeature.PAGING, DriverFeature.DIRTY_TRACKING, DriverFeature.NESTING),
                 List.copyOf(FORMATS.keySet()), 1);
     }
 

@@ -83,6 +83,19 @@ final class VtdIommu {
         queue.submitSync(d);
     }
 
+    /**
+     * A user's first-stage invalidation of a nested domain (Linux cache_tag_flush_range on a nested
+     * domain's CACHE_TAG_IOTLB): one page-selective-within-PASID descriptor for the aligned block
+     * covering {@code [start, last]}, or all of the PASID when the block exceeds CAP.MAMV;
+     * {@code leafOnly} is the IH hint.
+     */
+    void flushFirstStageRange(int did, long start, long last, boolean leafOnly) {
+        long[] psi = psiAlignedAddress(start, last);
+        int mask = (int) psi[1];
+        queue.submitSync(mask > VtdUnit.MAMV ? QiDescriptor.pasidIotlbAll(did, RID_PASID)
+                : QiDescriptor.pasidIotlbPage(did, RID_PASID, psi[0], mask, leafOnly));
+    }
+
     /** Every IOTLB entry of {@code did} (domain-selective, or all of the RID's PASID). */
     void flushDomain(int did, boolean firstStage) {
         queue.submitSync(firstStage ? QiDescriptor.pasidIotlbAll(did, RID_PASID)

@@ -31,6 +31,7 @@ class VtdDriverTest {
     void capabilitiesListPagingDirtyAndTheExportedFormats() {
         assertTrue(driver.capabilities().features().contains(DriverFeature.PAGING));
         assertTrue(driver.capabilities().features().contains(DriverFeature.DIRTY_TRACKING));
+        assertTrue(driver.capabilities().features().contains(DriverFeature.NESTING));
         assertEquals(driver.capabilities().pageTableFormats(), java.util.List.copyOf(driver.pageTableFormats().keySet()));
         assertInstanceOf(VtdSecondStageFormat.class, driver.pageTableFormats().get("vtd-ss-48"));
     }
