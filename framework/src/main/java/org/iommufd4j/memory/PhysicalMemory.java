@@ -352,6 +352,20 @@ public final class PhysicalMemory {
         }
     }
 
+    /**
+     * Whether each frame of {@code pfns} has exactly one reference ({@link #refCount} == 1; false
+     * for frame 0), into {@code out}, under one acquisition of the counters' lock.
+     */
+    public void soleReferences(long[] pfns, boolean[] out) {
+        synchronized (counterLock) {
+            for (int k = 0; k < pfns.length; k++) {
+                long pfn = pfns[k];
+                int[] c = pfn == 0 ? null : refCounts[(int) (pfn >>> COUNTER_CHUNK_SHIFT)];
+                out[k] = c != null && c[(int) (pfn & COUNTER_CHUNK_MASK)] == 1;
+            }
+        }
+    }
+
     /** Frames with at least one pin, for leak checks. */
     public long pinnedFrames() {
         synchronized (counterLock) {

@@ -580,9 +580,19 @@ public final class SimProcess implements UserProcess {
         }
         memory.failNth().check("pin_user_pages", Errno.ENOMEM);
         long[] pfns = new long[npages];
+        long vpn = first >>> PAGE_SHIFT;
         for (int i = 0; i < npages; i++) {
-            // Faulting pages in may allocate and fail; pages already faulted in stay mapped, as in Linux.
-            pfns[i] = frameForWrite(vmaOf[i], first + ((long) i << PAGE_SHIFT));
+            pfns[i] = vmaOf[i].shared ? 0 : privatePages.get(vpn + i);
+        }
+        // A private page already exclusive is used as is (frameForWrite's first case), read for
+        // all pages under one lock; the others are faulted in or unshared one by one.
+        boolean[] exclusive = new boolean[npages];
+        memory.soleReferences(pfns, exclusive);
+        for (int i = 0; i < npages; i++) {
+            if (!exclusive[i]) {
+                // Faulting pages in may allocate and fail; pages already faulted in stay mapped, as in Linux.
+                pfns[i] = frameForWrite(vmaOf[i], first + ((long) i << PAGE_SHIFT));
+            }
         }
         memory.pinFrames(pfns);
         return pfns;
