@@ -309,8 +309,25 @@ public final class PhysicalMemory {
     /** {@link #pinFrame} of every frame of {@code pfns}, under one acquisition of the counters' lock. */
     public void pinFrames(long[] pfns) {
         synchronized (counterLock) {
+            // pinFrame's steps with the counter chunks looked up once per chunk, not twice per frame.
+            int chunkIndex = -1;
+            int[] pins = null;
+            int[] refs = null;
             for (long pfn : pfns) {
-                pinFrame(pfn);
+                int c = (int) (pfn >>> COUNTER_CHUNK_SHIFT);
+                if (c != chunkIndex || pfn <= 0 || pfn >= limitFrames) {
+                    pins = counter(pinCounts, pfn); // also rejects a frame outside memory
+                    refs = counter(refCounts, pfn);
+                    chunkIndex = c;
+                }
+                int i = (int) (pfn & COUNTER_CHUNK_MASK);
+                if (pins[i] == 0) {
+                    if (refs[i] == 0) {
+                        throw new IllegalStateException("frame 0x" + Long.toHexString(pfn) + " is not a live user frame");
+                    }
+                    pinnedFrames++;
+                }
+                pins[i]++;
             }
         }
     }
