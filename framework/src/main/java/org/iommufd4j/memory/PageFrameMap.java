@@ -39,6 +39,26 @@ final class PageFrameMap {
         return l == null ? 0 : l[(int) (vpn & MASK)];
     }
 
+    /**
+     * Stores the frames of pages {@code vpn, vpn + 1, ...} (0: none) into {@code out[0, out.length)},
+     * a leaf at a time.
+     */
+    void getRange(long vpn, long[] out) {
+        int pos = 0;
+        while (pos < out.length) {
+            long page = vpn + pos;
+            int inLeaf = (int) (page & MASK);
+            int n = Math.min(out.length - pos, LEAF_PAGES - inLeaf);
+            long[] l = leaves.get(page >>> LEAF_SHIFT);
+            if (l == null) {
+                java.util.Arrays.fill(out, pos, pos + n, 0L);
+            } else {
+                System.arraycopy(l, inLeaf, out, pos, n);
+            }
+            pos += n;
+        }
+    }
+
     /** Sets the frame at {@code vpn} ({@code pfn} != 0) and returns the previous one, or 0. */
     long put(long vpn, long pfn) {
         if (pfn == 0) {

@@ -313,21 +313,26 @@ public final class PhysicalMemory {
             int chunkIndex = -1;
             int[] pins = null;
             int[] refs = null;
-            for (long pfn : pfns) {
-                int c = (int) (pfn >>> COUNTER_CHUNK_SHIFT);
-                if (c != chunkIndex || pfn <= 0 || pfn >= limitFrames) {
-                    pins = counter(pinCounts, pfn); // also rejects a frame outside memory
-                    refs = counter(refCounts, pfn);
-                    chunkIndex = c;
-                }
-                int i = (int) (pfn & COUNTER_CHUNK_MASK);
-                if (pins[i] == 0) {
-                    if (refs[i] == 0) {
-                        throw new IllegalStateException("frame 0x" + Long.toHexString(pfn) + " is not a live user frame");
+            long newlyPinned = 0;
+            try {
+                for (long pfn : pfns) {
+                    int c = (int) (pfn >>> COUNTER_CHUNK_SHIFT);
+                    if (c != chunkIndex || pfn <= 0 || pfn >= limitFrames) {
+                        pins = counter(pinCounts, pfn); // also rejects a frame outside memory
+                        refs = counter(refCounts, pfn);
+                        chunkIndex = c;
                     }
-                    pinnedFrames++;
+                    int i = (int) (pfn & COUNTER_CHUNK_MASK);
+                    if (pins[i] == 0) {
+                        if (refs[i] == 0) {
+                            throw new IllegalStateException("frame 0x" + Long.toHexString(pfn) + " is not a live user frame");
+                        }
+                        newlyPinned++;
+                    }
+                    pins[i]++;
                 }
-                pins[i]++;
+            } finally {
+                pinnedFrames += newlyPinned; // also for the frames pinned before a bad one
             }
         }
     }

@@ -580,9 +580,11 @@ public final class SimProcess implements UserProcess {
         }
         memory.failNth().check("pin_user_pages", Errno.ENOMEM);
         long[] pfns = new long[npages];
-        long vpn = first >>> PAGE_SHIFT;
+        privatePages.getRange(first >>> PAGE_SHIFT, pfns);
         for (int i = 0; i < npages; i++) {
-            pfns[i] = vmaOf[i].shared ? 0 : privatePages.get(vpn + i);
+            if (vmaOf[i].shared) {
+                pfns[i] = 0; // shared pages are the file's (frameForWrite below)
+            }
         }
         // A private page already exclusive is used as is (frameForWrite's first case), read for
         // all pages under one lock; the others are faulted in or unshared one by one.

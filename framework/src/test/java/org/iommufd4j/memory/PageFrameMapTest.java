@@ -30,6 +30,12 @@ class PageFrameMapTest {
             assertEquals(expected.get(probe), map.get(probe));
         }
         assertEquals(expected.size(), map.size());
+        long[] range = new long[3 * PageFrameMap.LEAF_PAGES + 50];
+        java.util.Arrays.fill(range, -1);
+        map.getRange(7, range); // starts inside a leaf, crosses absent leaves
+        for (int i = 0; i < range.length; i++) {
+            assertEquals(expected.get(7 + i), range[i], "page " + (7 + i));
+        }
         Long2LongOpenHashMap seen = new Long2LongOpenHashMap();
         map.forEach((vpn, pfn) -> assertEquals(0, seen.put(vpn, pfn), "visited twice"));
         assertEquals(expected, seen);
