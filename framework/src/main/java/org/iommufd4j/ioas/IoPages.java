@@ -157,6 +157,15 @@ final class IoPages {
         return pfns == null ? 0 : pfns[index];
     }
 
+    /** The frames of pages [first, last] (a copy, one lock for all); only valid while they are pinned. */
+    synchronized long[] pfns(int first, int last) {
+        long[] out = new long[last - first + 1];
+        if (pfns != null) {
+            System.arraycopy(pfns, first, out, 0, out.length);
+        }
+        return out;
+    }
+
     /**
      * Adds a holder to pages [first, last]; pages that had none are pinned now and charged to the
      * account owner. All or nothing: on EFAULT (user memory gone), EINVAL (file truncated) or

@@ -523,10 +523,16 @@ public final class IoPagetable implements DmaBuf.Importer {
     /**
      * Maps one area into a domain (batch_to_domain): runs of physically contiguous frames become
      * one iommu_map each, unless huge pages are disabled (then each page is its own run, as
-     * batch_iommu_map_small does). On failure what was mapped is unmapped.
+     * batch_iommu_map_small does). Consecutive runs of a single whole 4 KiB page (scattered
+     * frames) are collected and handed to {@link PagingDomain#mapPages} up to
+     * {@value #SCATTER_BATCH} at a time (iommu_map_sg), one {@code iommu_map} fault-injection point
+     * per batch. On failure what was mapped is unmapped.
      */
     private void mapArea(PagingDomain domain, IoArea area) {
-        long mapped = 0;
+        boolean batchable = (domain.pgsizeBitmap() & PAGE_SIZE) != 0;
+        int firstPage = area.firstPage();
+        long[] pfns = area.pages.pfns(firstPage, area.lastPage());
+        ScatterBatch batch = new ScatterBatch(batchable ? Math.min(pfns.length, SCATTER_BATCH) : 0);
         try {
             long byteInPages = area.startByte;
             long remaining = area.length;
@@ -538,13 +544,12 @@ public final class IoPagetable implements DmaBuf.Importer {
                 int index = (int) (byteInPages >>> PAGE_SHIFT);
                 long off = byteInPages & (PAGE_SIZE - 1);
                 long n = Math.min(remaining, PAGE_SIZE - off);
-                long pa = (area.pages.pfn(index) << PAGE_SHIFT) + off;
+                long pa = (pfns[index - firstPage] << PAGE_SHIFT) + off;
                 if (runLen > 0 && !disableLargePages && pa == runPa + runLen) {
                     runLen += n;
                 } else {
                     if (runLen > 0) {
-                        mapDomainRange(domain, runIova, runPa, runLen, area.prot);
-                        mapped += runLen;
+                        mapRun(domain, batch, runIova, runPa, runLen, area.prot);
                     }
                     runIova = cur;
                     runPa = pa;
@@ -554,13 +559,58 @@ public final class IoPagetable implements DmaBuf.Importer {
                 byteInPages += n;
                 remaining -= n;
             }
-            mapDomainRange(domain, runIova, runPa, runLen, area.prot);
+            mapRun(domain, batch, runIova, runPa, runLen, area.prot);
+            flush(domain, batch, area.prot);
         } catch (RuntimeException e) {
-            if (mapped > 0) {
-                unmapDomainRange(domain, area.iova, mapped);
+            if (batch.mapped > 0) {
+                unmapDomainRange(domain, area.iova, batch.mapped);
             }
             throw e;
         }
+    }
+
+    private static final int SCATTER_BATCH = 1024;
+
+    /** Scattered 4 KiB pages at consecutive IOVAs not yet handed to the domain, and what was mapped. */
+    private static final class ScatterBatch {
+        final long[] pas;
+        long iova;
+        int count;
+        /** Bytes mapped into the domain so far, contiguous from the area's IOVA (undone on failure). */
+        long mapped;
+
+        ScatterBatch(int capacity) {
+            pas = new long[capacity];
+        }
+    }
+
+    /** Queues a run of one whole 4 KiB page in the batch, or maps the batch and then the run by itself. */
+    private void mapRun(PagingDomain domain, ScatterBatch batch, long iova, long pa, long length, int prot) {
+        if (length == PAGE_SIZE && batch.pas.length > 0 && ((iova | pa) & (PAGE_SIZE - 1)) == 0) {
+            if (batch.count == batch.pas.length) {
+                flush(domain, batch, prot);
+            }
+            if (batch.count == 0) {
+                batch.iova = iova;
+            }
+            batch.pas[batch.count++] = pa;
+            return;
+        }
+        flush(domain, batch, prot);
+        mapDomainRange(domain, iova, pa, length, prot);
+        batch.mapped += length;
+    }
+
+    /** Maps the batched pages (all or nothing) and empties the batch. */
+    private void flush(PagingDomain domain, ScatterBatch batch, int prot) {
+        int count = batch.count;
+        if (count == 0) {
+            return;
+        }
+        batch.count = 0;
+        failNth.check("iommu_map", Errno.ENOMEM);
+        domain.mapPages(batch.iova, batch.pas, 0, count, PAGE_SIZE, prot);
+        batch.mapped += (long) count * PAGE_SIZE;
     }
 
     /** iommu_map: the largest page sizes that fit the alignment of both addresses. All or nothing. */

@@ -309,8 +309,30 @@ public final class PhysicalMemory {
     /** {@link #pinFrame} of every frame of {@code pfns}, under one acquisition of the counters' lock. */
     public void pinFrames(long[] pfns) {
         synchronized (counterLock) {
-            for (long pfn : pfns) {
-                pinFrame(pfn);
+            // pinFrame's steps with the counter chunks looked up once per chunk, not twice per frame.
+            int chunkIndex = -1;
+            int[] pins = null;
+            int[] refs = null;
+            long newlyPinned = 0;
+            try {
+                for (long pfn : pfns) {
+                    int c = (int) (pfn >>> COUNTER_CHUNK_SHIFT);
+                    if (c != chunkIndex || pfn <= 0 || pfn >= limitFrames) {
+                        pins = counter(pinCounts, pfn); // also rejects a frame outside memory
+                        refs = counter(refCounts, pfn);
+                        chunkIndex = c;
+                    }
+                    int i = (int) (pfn & COUNTER_CHUNK_MASK);
+                    if (pins[i] == 0) {
+                        if (refs[i] == 0) {
+                            throw new IllegalStateException("frame 0x" + Long.toHexString(pfn) + " is not a live user frame");
+                        }
+                        newlyPinned++;
+                    }
+                    pins[i]++;
+                }
+            } finally {
+                pinnedFrames += newlyPinned; // also for the frames pinned before a bad one
             }
         }
     }
@@ -349,6 +371,20 @@ public final class PhysicalMemory {
         synchronized (counterLock) {
             int[] c = refCounts[(int) (pfn >>> COUNTER_CHUNK_SHIFT)];
             return c == null ? 0 : c[(int) (pfn & COUNTER_CHUNK_MASK)];
+        }
+    }
+
+    /**
+     * Whether each frame of {@code pfns} has exactly one reference ({@link #refCount} == 1; false
+     * for frame 0), into {@code out}, under one acquisition of the counters' lock.
+     */
+    public void soleReferences(long[] pfns, boolean[] out) {
+        synchronized (counterLock) {
+            for (int k = 0; k < pfns.length; k++) {
+                long pfn = pfns[k];
+                int[] c = pfn == 0 ? null : refCounts[(int) (pfn >>> COUNTER_CHUNK_SHIFT)];
+                out[k] = c != null && c[(int) (pfn & COUNTER_CHUNK_MASK)] == 1;
+            }
         }
     }
 

@@ -4,8 +4,6 @@ import static org.iommufd4j.memory.PhysicalMemory.PAGE_SHIFT;
 import static org.iommufd4j.memory.PhysicalMemory.PAGE_SIZE;
 
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.longs.Long2LongMap;
-import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -88,7 +86,7 @@ public final class SimProcess implements UserProcess {
     private volatile long rlimitMemlock;
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
     /** Private pages this process owns: virtual page number → frame (one frame reference each). */
-    private final Long2LongOpenHashMap privatePages = new Long2LongOpenHashMap();
+    private final PageFrameMap privatePages = new PageFrameMap();
     /** Open files by descriptor. */
     private final Int2ObjectOpenHashMap<OpenFile> fds = new Int2ObjectOpenHashMap<>();
     private final MmAccounting accounting;
@@ -582,9 +580,21 @@ public final class SimProcess implements UserProcess {
         }
         memory.failNth().check("pin_user_pages", Errno.ENOMEM);
         long[] pfns = new long[npages];
+        privatePages.getRange(first >>> PAGE_SHIFT, pfns);
         for (int i = 0; i < npages; i++) {
-            // Faulting pages in may allocate and fail; pages already faulted in stay mapped, as in Linux.
-            pfns[i] = frameForWrite(vmaOf[i], first + ((long) i << PAGE_SHIFT));
+            if (vmaOf[i].shared) {
+                pfns[i] = 0; // shared pages are the file's (frameForWrite below)
+            }
+        }
+        // A private page already exclusive is used as is (frameForWrite's first case), read for
+        // all pages under one lock; the others are faulted in or unshared one by one.
+        boolean[] exclusive = new boolean[npages];
+        memory.soleReferences(pfns, exclusive);
+        for (int i = 0; i < npages; i++) {
+            if (!exclusive[i]) {
+                // Faulting pages in may allocate and fail; pages already faulted in stay mapped, as in Linux.
+                pfns[i] = frameForWrite(vmaOf[i], first + ((long) i << PAGE_SHIFT));
+            }
         }
         memory.pinFrames(pfns);
         return pfns;
@@ -609,26 +619,25 @@ public final class SimProcess implements UserProcess {
         SimProcess child = new SimProcess(memory, user, rlimitMemlock, caps);
         LongOpenHashSet copied = new LongOpenHashSet();
         try {
-            for (Long2LongMap.Entry e : privatePages.long2LongEntrySet()) {
-                long pfn = e.getLongValue();
+            privatePages.forEach((vpn, pfn) -> {
                 if (memory.pinCount(pfn) > 0) {
                     long copy = memory.allocateUserFrame();
                     copied.add(copy);
                     memory.copyFrame(pfn, copy);
-                    child.privatePages.put(e.getLongKey(), copy);
+                    child.privatePages.put(vpn, copy);
                 } else {
-                    child.privatePages.put(e.getLongKey(), pfn);
+                    child.privatePages.put(vpn, pfn);
                 }
-            }
+            });
         } catch (IommufdException e) {
             copied.forEach(memory::putFrame);
             throw e;
         }
-        for (Long2LongMap.Entry e : child.privatePages.long2LongEntrySet()) {
-            if (!copied.contains(e.getLongValue())) {
-                memory.getFrame(e.getLongValue());
+        child.privatePages.forEach((vpn, pfn) -> {
+            if (!copied.contains(pfn)) {
+                memory.getFrame(pfn);
             }
-        }
+        });
         for (Vma v : vmas.values()) {
             if (v.file != null) {
                 v.file.hold();

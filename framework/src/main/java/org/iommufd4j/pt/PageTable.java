@@ -347,6 +347,104 @@ public final class PageTable {
         }
     }
 
+    /**
+     * Maps {@code count} pages of {@code pgsize} at consecutive IOVAs from {@code iova}, page
+     * {@code i} to {@code pas[from + i]} (the frames need not be contiguous; iommu_map_sg). Each
+     * page is a leaf of exactly {@code pgsize}. Single-item leaves whose leaf table exists are
+     * checked and written a table at a time; anything else (a missing table, contiguous or
+     * replicated entries) goes through {@link #map} page by page. All or nothing: a failure unmaps
+     * what the call had mapped and tells {@code gather} (the errnos are {@link #map}'s).
+     */
+    public void mapPages(long iova, long[] pas, int from, int count, long pgsize, int prot, IotlbGather gather) {
+        checkLive();
+        java.util.Objects.checkFromIndexSize(from, count, pas.length);
+        if ((prot & (Prot.READ | Prot.WRITE)) == 0) {
+            throw IommufdException.einval(format.name() + ": prot 0x" + Integer.toHexString(prot)
+                    + " grants neither READ nor WRITE");
+        }
+        long len = checkLength(iova, pgsize, count);
+        if (Long.bitCount(pgsize) != 1 || (pgsize & pgsizeBitmap) == 0) {
+            throw IommufdException.einval(format.name() + ": page size 0x" + Long.toHexString(pgsize)
+                    + " is not one of 0x" + Long.toHexString(pgsizeBitmap));
+        }
+        // Every address is checked before anything changes, as map does for its single range.
+        long align = iova;
+        long lowest = 0;
+        long highest = 0;
+        for (int i = from; i < from + count; i++) {
+            long pa = pas[i];
+            align |= pa;
+            lowest = Math.min(lowest, pa);
+            highest = Math.max(highest, pa);
+        }
+        if ((align & (pgsize - 1)) != 0) {
+            for (int i = from; i < from + count; i++) {
+                if (((iova | pas[i]) & (pgsize - 1)) != 0) {
+                    throw IommufdException.einval(format.name() + ": iova 0x" + Long.toHexString(iova + (i - from) * pgsize)
+                            + " or pa 0x" + Long.toHexString(pas[i]) + " is not aligned to the page size 0x"
+                            + Long.toHexString(pgsize));
+                }
+            }
+        }
+        long bad = lowest < 0 ? lowest : highest;
+        long badLast = bad + pgsize - 1;
+        if (bad < 0 || badLast < 0 || (oaBits < 64 && (badLast >>> oaBits) != 0)) {
+            throw new IommufdException(Errno.ERANGE, format.name() + ": output page 0x" + Long.toHexString(bad)
+                    + "+0x" + Long.toHexString(pgsize) + " exceeds the " + oaBits + "-bit output width");
+        }
+        long last = iova + len - 1;
+        checkVaRange(iova, last);
+        int sizeLg2 = Long.numberOfTrailingZeros(pgsize);
+        int leafLevel = levelOfSize[sizeLg2];
+        if (topLevel != maxTopLevel) {
+            growTopFor(iova, last, leafLevel);
+        }
+        boolean oneItem = oneItemSize[sizeLg2];
+        int itemLg2 = itemShift[leafLevel];
+        int tableItems = indexMask[leafLevel] + 1;
+        long present = presentMask[leafLevel];
+        int done = 0;
+        long va = iova;
+        try {
+            while (done < count) {
+                long tablePa = oneItem ? existingTable(va, leafLevel) : -1;
+                if (tablePa < 0) {
+                    // The general path allocates the missing tables (and undoes its own page on failure).
+                    map(va, pas[from + done], pgsize, 1, prot, gather);
+                    done++;
+                    va += pgsize;
+                    continue;
+                }
+                int idx = index(va, leafLevel);
+                int n = Math.min(count - done, tableItems - idx);
+                long[] words = memory.words(tablePa);
+                int at = PhysicalMemory.wordIndex(tablePa) + idx;
+                if (anyPresent(words, at, at + n, present)) {
+                    for (int j = 0; j < n; j++) {
+                        if ((words[at + j] & present) != 0) {
+                            // The pages of this table before j are not written yet: only [iova, va) is undone.
+                            throw inUse(va + ((long) j << itemLg2), leafLevel, words[at + j]);
+                        }
+                    }
+                }
+                long tmpl = leafTemplate(leafLevel, sizeLg2, prot);
+                int src = from + done;
+                for (int j = 0; j < n; j++) {
+                    words[at + j] = tmpl | encodedOa(leafLevel, pas[src + j]);
+                }
+                countChunk(tablePa)[countIndex(tablePa)] += n;
+                done += n;
+                va += (long) n << sizeLg2;
+            }
+        } catch (RuntimeException e) {
+            if (done != 0) {
+                uBytes = 0;
+                clearRange(topPa, topLevel, iova, va - 1, true, gather);
+            }
+            throw e;
+        }
+    }
+
     private long checkLength(long iova, long pgsize, long pgcount) {
         if (pgsize <= 0 || pgcount <= 0) {
             throw IommufdException.einval(format.name() + ": length 0x" + Long.toHexString(pgsize) + " x "

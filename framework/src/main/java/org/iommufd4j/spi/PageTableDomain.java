@@ -106,6 +106,18 @@ public class PageTableDomain implements PagingDomain {
         }
     }
 
+    /** One lock and one gather for the whole list; the engine fills each leaf table in one pass. */
+    @Override
+    public synchronized void mapPages(long iova, long[] pas, int from, int count, long pgsize, int prot) {
+        checkLive();
+        gather.reset();
+        try {
+            table.mapPages(iova, pas, from, count, pgsize, prot, gather);
+        } finally {
+            flushGather();
+        }
+    }
+
     @Override
     public synchronized long unmap(long iova, long pgsize, long pgcount) {
         checkLive();

@@ -22,6 +22,26 @@ public interface PagingDomain extends IommuDomain {
     /** Maps {@code pgcount} pages of {@code pgsize} from {@code iova} to {@code pa}; {@link IommuProt} bits. */
     void map(long iova, long pa, long pgsize, long pgcount, int prot);
 
+    /**
+     * Maps {@code count} pages of {@code pgsize} at consecutive IOVAs from {@code iova}, page
+     * {@code i} to {@code pas[from + i]} (Linux's {@code iommu_map_sg} for a scattered list: the
+     * frames need not be contiguous). All or nothing: on failure whatever the call mapped is unmapped
+     * again. This default maps page by page through {@link #map}; a domain may do it in one pass.
+     */
+    default void mapPages(long iova, long[] pas, int from, int count, long pgsize, int prot) {
+        int done = 0;
+        try {
+            for (; done < count; done++) {
+                map(iova + done * pgsize, pas[from + done], pgsize, 1, prot);
+            }
+        } catch (RuntimeException e) {
+            if (done > 0) {
+                unmap(iova, pgsize, done);
+            }
+            throw e;
+        }
+    }
+
     /** Unmaps and returns the number of bytes unmapped (never splits a larger page). */
     long unmap(long iova, long pgsize, long pgcount);
 
