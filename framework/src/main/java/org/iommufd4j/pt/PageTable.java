@@ -297,15 +297,9 @@ public final class PageTable {
      */
     public void map(long iova, long pa, long pgsize, long pgcount, int prot, IotlbGather gather) {
         checkLive();
-        if ((prot & (Prot.READ | Prot.WRITE)) == 0) {
-            throw IommufdException.einval(format.name() + ": prot 0x" + Integer.toHexString(prot)
-                    + " grants neither READ nor WRITE");
-        }
+        checkProt(prot);
         long len = checkLength(iova, pgsize, pgcount);
-        if (Long.bitCount(pgsize) != 1 || (pgsize & pgsizeBitmap) == 0) {
-            throw IommufdException.einval(format.name() + ": page size 0x" + Long.toHexString(pgsize)
-                    + " is not one of 0x" + Long.toHexString(pgsizeBitmap));
-        }
+        checkPageSize(pgsize);
         if (((iova | pa) & (pgsize - 1)) != 0) {
             throw IommufdException.einval(format.name() + ": iova 0x" + Long.toHexString(iova) + " or pa 0x"
                     + Long.toHexString(pa) + " is not aligned to the page size 0x" + Long.toHexString(pgsize));
@@ -358,15 +352,9 @@ public final class PageTable {
     public void mapPages(long iova, long[] pas, int from, int count, long pgsize, int prot, IotlbGather gather) {
         checkLive();
         java.util.Objects.checkFromIndexSize(from, count, pas.length);
-        if ((prot & (Prot.READ | Prot.WRITE)) == 0) {
-            throw IommufdException.einval(format.name() + ": prot 0x" + Integer.toHexString(prot)
-                    + " grants neither READ nor WRITE");
-        }
+        checkProt(prot);
         long len = checkLength(iova, pgsize, count);
-        if (Long.bitCount(pgsize) != 1 || (pgsize & pgsizeBitmap) == 0) {
-            throw IommufdException.einval(format.name() + ": page size 0x" + Long.toHexString(pgsize)
-                    + " is not one of 0x" + Long.toHexString(pgsizeBitmap));
-        }
+        checkPageSize(pgsize);
         // Every address is checked before anything changes, as map does for its single range.
         long align = iova;
         long lowest = 0;
@@ -400,9 +388,7 @@ public final class PageTable {
             growTopFor(iova, last, leafLevel);
         }
         boolean oneItem = oneItemSize[sizeLg2];
-        int itemLg2 = itemShift[leafLevel];
         int tableItems = indexMask[leafLevel] + 1;
-        long present = presentMask[leafLevel];
         int done = 0;
         long va = iova;
         try {
@@ -419,14 +405,8 @@ public final class PageTable {
                 int n = Math.min(count - done, tableItems - idx);
                 long[] words = memory.words(tablePa);
                 int at = PhysicalMemory.wordIndex(tablePa) + idx;
-                if (anyPresent(words, at, at + n, present)) {
-                    for (int j = 0; j < n; j++) {
-                        if ((words[at + j] & present) != 0) {
-                            // The pages of this table before j are not written yet: only [iova, va) is undone.
-                            throw inUse(va + ((long) j << itemLg2), leafLevel, words[at + j]);
-                        }
-                    }
-                }
+                // On EADDRINUSE nothing of this table is written yet: only [iova, va) is undone.
+                checkEmpty(words, at, n, leafLevel, va);
                 long tmpl = leafTemplate(leafLevel, sizeLg2, prot);
                 int src = from + done;
                 for (int j = 0; j < n; j++) {
@@ -580,12 +560,8 @@ public final class PageTable {
                 }
                 int items = (int) entries << lg;
                 int at = base + idx;
-                if (!fresh && anyPresent(words, at, at + items, present)) {
-                    for (int j = 0; j < items; j++) {
-                        if ((words[at + j] & present) != 0) {
-                            throw inUse(mVa + ((long) j << shift), level, words[at + j]);
-                        }
-                    }
+                if (!fresh) {
+                    checkEmpty(words, at, items, level, mVa);
                 }
                 long tmpl = leafTemplate(level, sizeLg2);
                 if (linearOa && (lg == 0 || !replicateOa)) {
@@ -688,13 +664,7 @@ public final class PageTable {
             return true;
         }
         int items = (int) pgcount << lg;
-        if (anyPresent(words, at, at + items, present)) {
-            for (int j = 0; j < items; j++) {
-                if ((words[at + j] & present) != 0) {
-                    throw inUse(iova + ((long) j << itemLg2), leafLevel, words[at + j]);
-                }
-            }
-        }
+        checkEmpty(words, at, items, leafLevel, iova);
         if (lg == 0 || !replicateOa) {
             // Item j holds oa + j * itemSize (one-item leaves, ARM's contiguous hint).
             fillLinear(words, at, at + items, e, encodedItemStride[leafLevel]);
@@ -711,7 +681,7 @@ public final class PageTable {
      * missing. A leaf on the way is EADDRINUSE (a larger page covers {@code iova}).
      */
     private long existingTable(long iova, int level) {
-        if (level == cacheLevel && (iova >>> cacheShift) == cachePrefix) {
+        if (cachedLevelFor(iova) == level) {
             return cacheTablePa;
         }
         long tablePa = topPa;
@@ -732,11 +702,45 @@ public final class PageTable {
         return tablePa;
     }
 
+    /** The level of the cached table when it holds {@code iova}'s items, else -1. */
+    private int cachedLevelFor(long iova) {
+        return cacheLevel >= 0 && (iova >>> cacheShift) == cachePrefix ? cacheLevel : -1;
+    }
+
     private void remember(long iova, int level, long tablePa) {
         cacheLevel = level;
         cacheShift = itemShift[level + 1];
         cachePrefix = iova >>> cacheShift;
         cacheTablePa = tablePa;
+    }
+
+    private void checkProt(int prot) {
+        if ((prot & (Prot.READ | Prot.WRITE)) == 0) {
+            throw IommufdException.einval(format.name() + ": prot 0x" + Integer.toHexString(prot)
+                    + " grants neither READ nor WRITE");
+        }
+    }
+
+    private void checkPageSize(long pgsize) {
+        if (Long.bitCount(pgsize) != 1 || (pgsize & pgsizeBitmap) == 0) {
+            throw IommufdException.einval(format.name() + ": page size 0x" + Long.toHexString(pgsize)
+                    + " is not one of 0x" + Long.toHexString(pgsizeBitmap));
+        }
+    }
+
+    /**
+     * EADDRINUSE, naming the first present item, unless the {@code n} items from {@code at} of a
+     * table at {@code level} (the first at IOVA {@code va}) are all empty; one OR when they are.
+     */
+    private void checkEmpty(long[] words, int at, int n, int level, long va) {
+        long present = presentMask[level];
+        if (anyPresent(words, at, at + n, present)) {
+            for (int j = 0; j < n; j++) {
+                if ((words[at + j] & present) != 0) {
+                    throw inUse(va + ((long) j << itemShift[level]), level, words[at + j]);
+                }
+            }
+        }
     }
 
     /** True when an item of {@code words[from, to)} is present (an OR over the run, no branch per item). */
@@ -856,15 +860,11 @@ public final class PageTable {
         if (!inTopSpan(iova, top)) {
             return 0;
         }
-        int level = top;
-        long tablePa = topPa;
+        int cached = cachedLevelFor(iova);
+        int level = cached >= 0 ? cached : top;
+        long tablePa = cached >= 0 ? cacheTablePa : topPa;
         // Levels above `known` are not in pathPa when the walk starts from the cache.
-        int known = top;
-        if (cacheLevel >= 0 && (iova >>> cacheShift) == cachePrefix) {
-            level = cacheLevel;
-            tablePa = cacheTablePa;
-            known = level;
-        }
+        int known = level;
         while (true) {
             pathPa[level] = tablePa;
             long[] words = memory.words(tablePa);
@@ -912,14 +912,11 @@ public final class PageTable {
         if (!inTopSpan(iova, top)) {
             return 0;
         }
-        int level = top;
-        long tablePa = topPa;
-        int known = top;
-        if (cacheLevel >= 0 && (iova >>> cacheShift) == cachePrefix) {
-            level = cacheLevel;
-            tablePa = cacheTablePa;
-            known = level;
-        } else {
+        int cached = cachedLevelFor(iova);
+        int level = cached >= 0 ? cached : top;
+        long tablePa = cached >= 0 ? cacheTablePa : topPa;
+        int known = level;
+        if (cached < 0) {
             while (level > 0) {
                 long item = memory.words(tablePa)[PhysicalMemory.wordIndex(tablePa) + index(iova, level)];
                 if ((item & presentMask[level]) == 0 || (item & tableMask[level]) != tableMatch[level]) {
